@@ -1,0 +1,92 @@
+{{/* Chart name, for the app.kubernetes.io/name label. */}}
+{{- define "idp-oidc-middleware.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Name of every object. The release name by default (not <release>-<chart>), so the
+Middleware keeps the name the 0.3.x chart gave it and ingress references
+(<namespace>-<release>@kubernetescrd) keep working.
+*/}}
+{{- define "idp-oidc-middleware.fullname" -}}
+{{- default .Release.Name .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "idp-oidc-middleware.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "idp-oidc-middleware.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "idp-oidc-middleware.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "idp-oidc-middleware.labels" -}}
+helm.sh/chart: {{ include "idp-oidc-middleware.chart" . }}
+{{ include "idp-oidc-middleware.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/* Container port of the service; fixed, the Middleware address depends on it. */}}
+{{- define "idp-oidc-middleware.port" -}}4180{{- end }}
+
+{{/* Name of the Secret holding client_id, client_secret and session_secret. */}}
+{{- define "idp-oidc-middleware.secretName" -}}
+{{- if .Values.existingSecret }}{{ .Values.existingSecret }}{{ else }}{{ include "idp-oidc-middleware.fullname" . }}{{ end }}
+{{- end }}
+
+{{/* Cookie name prefix: cookieNamePrefix, or _<release>_. */}}
+{{- define "idp-oidc-middleware.cookiePrefix" -}}
+{{- .Values.cookieNamePrefix | default (printf "_%s_" .Release.Name) }}
+{{- end }}
+
+{{/* Replicas the workload runs with at least: replicaCount, or the HPA minimum. */}}
+{{- define "idp-oidc-middleware.minReplicas" -}}
+{{- if .Values.autoscaling.enabled }}{{ .Values.autoscaling.minReplicas }}{{ else }}{{ .Values.replicaCount }}{{ end }}
+{{- end }}
+
+{{/* Reduce a path or a full URL to its path (and query). */}}
+{{- define "idp-oidc-middleware.pathOf" -}}
+{{- $u := urlParse . }}
+{{- $p := $u.path | default "/" }}
+{{- if $u.query }}{{ printf "%s?%s" $p $u.query }}{{ else }}{{ $p }}{{ end }}
+{{- end }}
+
+{{/* UNAUTHENTICATED_BEHAVIOR from unauthorizedBehavior (Challenge/Unauthorized) and loginUri. */}}
+{{- define "idp-oidc-middleware.unauthenticatedBehavior" -}}
+{{- $b := lower (toString .Values.unauthorizedBehavior) }}
+{{- if eq $b "unauthorized" }}unauthorized
+{{- else if eq $b "challenge" }}auto
+{{- else if .Values.loginUri }}unauthorized
+{{- else }}auto
+{{- end }}
+{{- end }}
+
+{{/* LOG_LEVEL from logLevel, accepting the plugin's spellings (DEBUG, WARNING, ...). */}}
+{{- define "idp-oidc-middleware.logLevel" -}}
+{{- $l := lower (toString .Values.logLevel) }}
+{{- if eq $l "warning" }}warn{{ else }}{{ $l }}{{ end }}
+{{- end }}
+
+{{/* Every header name the service may set; Traefik forwards these and strips client-sent copies. */}}
+{{- define "idp-oidc-middleware.authResponseHeaders" -}}
+{{- $names := list "X-Forwarded-User" "X-Forwarded-Email" }}
+{{- range .Values.headers }}
+{{- $names = append $names .name }}
+{{- end }}
+{{- with .Values.authorizationHeader.name }}
+{{- $names = append $names . }}
+{{- end }}
+{{- toJson (uniq $names) }}
+{{- end }}
+
+{{/* Session cookie names: <prefix>session and its chunks _1.._5 (the cookie store splits into up to 6). */}}
+{{- define "idp-oidc-middleware.sessionCookies" -}}
+{{- $p := include "idp-oidc-middleware.cookiePrefix" . }}
+{{- $names := list (printf "%ssession" $p) }}
+{{- range $i := untilStep 1 6 1 }}
+{{- $names = append $names (printf "%ssession_%d" $p $i) }}
+{{- end }}
+{{- toJson $names }}
+{{- end }}
