@@ -36,9 +36,9 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if .Values.existingSecret }}{{ .Values.existingSecret }}{{ else }}{{ include "idp-oidc-middleware.fullname" . }}{{ end }}
 {{- end }}
 
-{{/* Cookie name prefix: cookieNamePrefix, or _<release>_. */}}
+{{/* Cookie name prefix: cookieNamePrefix, or _<release>_ (release cut to 30 characters; the service allows 32). */}}
 {{- define "idp-oidc-middleware.cookiePrefix" -}}
-{{- .Values.cookieNamePrefix | default (printf "_%s_" .Release.Name) }}
+{{- .Values.cookieNamePrefix | default (printf "_%s_" (trunc 30 .Release.Name)) }}
 {{- end }}
 
 {{/* Replicas the workload runs with at least: replicaCount, or the HPA minimum. */}}
@@ -89,4 +89,17 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- $names = append $names (printf "%ssession_%d" $p $i) }}
 {{- end }}
 {{- toJson $names }}
+{{- end }}
+
+{{/*
+ASSERT_CLAIMS as JSON, or empty. The service takes exactly one of anyOf/allOf per rule;
+a 0.3.x rule with both becomes two rules on the same claim (the plugin required both too).
+*/}}
+{{- define "idp-oidc-middleware.assertClaims" -}}
+{{- $rules := list }}
+{{- range .Values.authorization.assertClaims }}
+{{- if .anyOf }}{{ $rules = append $rules (dict "name" .name "anyOf" .anyOf) }}{{ end }}
+{{- if .allOf }}{{ $rules = append $rules (dict "name" .name "allOf" .allOf) }}{{ end }}
+{{- end }}
+{{- if $rules }}{{ toJson $rules }}{{ end }}
 {{- end }}
