@@ -1,0 +1,116 @@
+// Values that must be refused, with a message that names the offending key: the
+// schema (values.schema.json, additionalProperties false everywhere) and the
+// cross-field checks in templates/validate.yaml.
+import { describe, it, expect } from '@jest/globals';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chartDir, lint, template } from './helm.js';
+
+const team = 'existing-team-values.yaml';
+
+async function refusal(values: Record<string, unknown>, valuesFiles: string[] = [team]): Promise<string> {
+  const result = await template({ valuesFiles, values });
+  expect(result.code).not.toBe(0);
+  return result.stderr;
+}
+
+describe('misspelt keys', () => {
+  it('refuses an unknown top-level key and names it', async () => {
+    const message = await refusal({ bypasPaths: ['/x'] });
+    expect(message).toContain("additional properties 'bypasPaths' not allowed");
+  });
+
+  it('refuses an unknown nested key and names it with its path', async () => {
+    const message = await refusal({ externalSecret: { separateSecret: { clientId: 'a' } } });
+    expect(message).toMatch(/at '\/externalSecret': additional properties 'separateSecret' not allowed/);
+  });
+
+  it('refuses a misspelt key inside a list item', async () => {
+    const message = await refusal({ authorization: { assertClaims: [{ name: 'groups', anyof: ['a'] }] } });
+    expect(message).toMatch(/\/authorization\/assertClaims\/0.*additional properties 'anyof' not allowed/);
+  });
+
+  it('refuses a misspelt key in the old plugin capitalisation of sessionCookie', async () => {
+    const message = await refusal({ sessionCookie: { Samesite: 'Lax' } });
+    expect(message).toMatch(/\/sessionCookie.*'Samesite' not allowed/);
+  });
+
+  it('makes helm lint fail on the same typo', async () => {
+    const result = await lint({ valuesFiles: [team], values: { provider: { tenantID: 'x' } } });
+    expect(result.code).not.toBe(0);
+    expect(result.stdout + result.stderr).toContain("additional properties 'tenantID' not allowed");
+  });
+});
+
+describe('wrong types and values', () => {
+  it('refuses an unknown session store', async () => {
+    expect(await refusal({ sessionStore: { type: 'memcached' } })).toMatch(/\/sessionStore\/type/);
+  });
+
+  it('refuses a bypass path that is not an absolute path', async () => {
+    expect(await refusal({ bypassPaths: ['api/health'] })).toMatch(/\/bypassPaths\/0/);
+  });
+
+  it('refuses a header name with spaces', async () => {
+    expect(await refusal({ headers: [{ name: 'X Email', value: '{{ .claims.email }}' }] })).toMatch(/\/headers\/0\/name/);
+  });
+
+  it('refuses a cookie prefix longer than the service allows', async () => {
+    expect(await refusal({ cookieNamePrefix: 'x'.repeat(33) })).toMatch(/\/cookieNamePrefix/);
+  });
+});
+
+describe('cross-field checks', () => {
+  it('requires domain', async () => {
+    const result = await template({ values: { existingSecret: 's' } });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('domain is required');
+  });
+
+  it('requires all three separate secrets together', async () => {
+    const message = await refusal({ domain: 'a.example.com', externalSecret: { separateSecrets: { clientId: 'a', clientSecret: 'b' } } }, []);
+    expect(message).toContain('externalSecret.separateSecrets needs all three of clientId, clientSecret and sessionSecret');
+  });
+
+  it('requires a secret source', async () => {
+    const message = await refusal({ domain: 'a.example.com' }, []);
+    expect(message).toContain('a secret source is required');
+  });
+
+  it('refuses two secret sources at once', async () => {
+    const message = await refusal({ existingSecret: 'mine' });
+    expect(message).toContain('choose one secret source, got existingSecret, externalSecret.separateSecrets');
+  });
+
+  it('requires redis.url for the redis session store', async () => {
+    const message = await refusal({ sessionStore: { type: 'redis' } });
+    expect(message).toContain('redis.url is required when sessionStore.type is redis');
+  });
+
+  it('accepts Sentinel nodes instead of redis.url', async () => {
+    const result = await template({ valuesFiles: [team], values: { sessionStore: { type: 'redis' }, redis: { sentinel: { nodes: ['s0:26379'] } } } });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('REDIS_SENTINELS: "s0:26379"');
+  });
+
+  it('refuses callback and logout on the same path', async () => {
+    const message = await refusal({ logoutUri: '/oauth2/callback' });
+    expect(message).toContain('callbackUri and logoutUri are both "/oauth2/callback"');
+  });
+
+  it('refuses a claim rule without anyOf or allOf', async () => {
+    const message = await refusal({ authorization: { assertClaims: [{ name: 'groups' }] } });
+    expect(message).toContain('authorization.assertClaims[0] (groups) needs anyOf or allOf');
+  });
+
+  it('refuses a session lifetime the service would reject', async () => {
+    const message = await refusal({ sessionCookie: { MaxAge: 30 } });
+    expect(message).toContain('sessionCookie.MaxAge must be 0 (service default) or at least 60 seconds');
+  });
+
+  it('keeps every check in templates/validate.yaml', () => {
+    const dir = join(chartDir, 'templates');
+    const withFail = readdirSync(dir).filter((f) => /\bfail\b/.test(readFileSync(join(dir, f), 'utf8').replace(/\{\{-? *\/\*[\s\S]*?\*\/ *-?\}\}/g, '')));
+    expect(withFail).toEqual(['validate.yaml']);
+  });
+});
