@@ -1,0 +1,131 @@
+// The configuration the chart renders is accepted by the service's own loader:
+// ConfigMap data plus the secret env vars (fake values here) go through loadConfig.
+import { describe, it, expect, beforeAll } from '@jest/globals';
+import { loadConfig, ConfigError, type Config } from '../../src/config/index.js';
+import { one, render, scenarios, type K8sObject } from './helm.js';
+
+const fakeSecrets: Record<string, string> = {
+  OIDC_CLIENT_ID: '3fe8f2f0-da38-42eb-80c7-febc1d1dcb3f',
+  OIDC_CLIENT_SECRET: 'not-a-real-client-secret',
+  SESSION_SECRET: '0123456789abcdef0123456789abcdef',
+  REDIS_PASSWORD: 'not-a-real-redis-password',
+};
+
+/** The environment the container gets: envFrom the ConfigMap, then env (secrets resolved to fakes). */
+function containerEnv(objects: K8sObject[]): Record<string, string> {
+  const env: Record<string, string> = { ...one(objects, 'ConfigMap').data };
+  const container = one(objects, 'Deployment').spec.template.spec.containers[0];
+  for (const e of container.env as { name: string; value?: string; valueFrom?: unknown }[]) {
+    if (e.value !== undefined) env[e.name] = e.value;
+    else if (e.valueFrom) env[e.name] = fakeSecrets[e.name] ?? `fake-${e.name}`;
+  }
+  return env;
+}
+
+const configs = new Map<string, Config>();
+const envs = new Map<string, Record<string, string>>();
+
+function load(env: Record<string, string>): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new Error(`loadConfig refused the chart's output:\n${err.problems.join('\n')}`);
+    throw err;
+  }
+}
+
+beforeAll(async () => {
+  for (const scenario of scenarios) {
+    const env = containerEnv(await render({ valuesFiles: [scenario] }));
+    envs.set(scenario, env);
+    configs.set(scenario, load(env));
+  }
+});
+
+describe('rendered configuration accepted by loadConfig', () => {
+  it.each(scenarios)('loads without problems for %s', (scenario) => {
+    expect(configs.get(scenario)).toBeDefined();
+  });
+
+  it('keeps the existing team values: domain, cookie prefix, bypass paths and claim rules', () => {
+    const config = configs.get('existing-team-values.yaml')!;
+    expect(config.domain).toBe('myapp.my-namespace.idp.jppol.dk');
+    expect(config.cookieNamePrefix).toBe('_MyApp_');
+    expect(config.bypassPaths).toEqual(['/api/health', '/metrics']);
+    expect(config.assertClaims).toEqual([
+      { name: 'groups', anyOf: ['awssso-myapp-admin', 'awssso-myapp-user'] },
+      { name: 'roles', allOf: ['reader'] },
+    ]);
+    expect(config.callbackPath).toBe('/oauth2/callback');
+    expect(config.logoutPath).toBe('/oauth2/logout');
+    expect(config.issuerUrl.href).toMatch(/^https:\/\/login\.microsoftonline\.com\/[^/]+\/v2\.0$/);
+    expect(config.sessionStore).toBe('cookie');
+    expect(config.port).toBe(4180);
+    expect(config.unauthenticatedBehavior).toBe('auto');
+  });
+
+  it('uses provider.url as the issuer and passes the scopes', () => {
+    const config = configs.get('single-remote-secret-values.yaml')!;
+    expect(config.issuerUrl.href).toBe('https://auth.example.com/realms/team-a');
+    expect(config.scopes).toEqual(['openid', 'profile', 'email', 'offline_access']);
+  });
+
+  it('translates plugin-era spellings: loginUri, full-URL logoutUri, DEBUG, relative post-logout URI', () => {
+    const config = configs.get('existing-secret-values.yaml')!;
+    expect(config.issuerUrl.href).toBe('https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0');
+    expect(config.loginPath).toBe('/login');
+    expect(config.logoutPath).toBe('/logout');
+    expect(config.unauthenticatedBehavior).toBe('unauthorized');
+    expect(config.logLevel).toBe('debug');
+    expect(config.postLogoutRedirectUri).toBe('https://tools.team-b.idp.jppol.dk/signed-out');
+    expect(config.sessionMaxAge).toBe(28800);
+    expect(config.cookieNamePrefix).toBe('_myapp-oidc_');
+  });
+
+  it('configures the Redis store with Sentinel and the password from the secret', () => {
+    const config = configs.get('redis-store-values.yaml')!;
+    expect(config.sessionStore).toBe('redis');
+    expect(config.sessionIdleTimeout).toBe(1800);
+    expect(config.redis.url).toBe('redis://redis.team-c.svc.cluster.local:6379/2');
+    expect(config.redis.password).toBe(fakeSecrets.REDIS_PASSWORD);
+    expect(config.redis.sentinelMaster).toBe('shop');
+    expect(config.redis.sentinels).toEqual([
+      { host: 'redis-sentinel-0.redis.team-c.svc.cluster.local', port: 26379 },
+      { host: 'redis-sentinel-1.redis.team-c.svc.cluster.local', port: 26379 },
+    ]);
+  });
+
+  it('passes header templates through literally and maps every other option', () => {
+    const config = configs.get('all-options-values.yaml')!;
+    expect(envs.get('all-options-values.yaml')!.HEADERS).toContain('"value":"{{ .claims.email }}"');
+    expect(config.headers.map((h) => h.name)).toEqual(['X-Auth-Request-Email', 'X-Auth-Groups', 'X-Id-Token']);
+    expect(config.authorizationHeader).toBe('Authorization');
+    expect(config.unauthenticatedBehavior).toBe('unauthorized');
+    expect(config.cookieSameSite).toBe('Strict');
+    expect(config.cookieDomain).toBe('team-d.idp.jppol.dk');
+    expect(config.callbackPath).toBe('/auth/callback');
+    expect(config.postLoginRedirectPath).toBe('/home');
+    expect(config.postLogoutRedirectUri).toBe('https://www.jppol.dk/');
+    expect(config.workers).toBe(2);
+    expect(config.logLevel).toBe('warn');
+    expect(config.scopes).toContain('api://app/read');
+    expect(config.assertClaims).toEqual([
+      { name: 'groups', anyOf: ['admins', 'editors'] },
+      { name: 'groups', allOf: ['staff'] },
+    ]);
+  });
+
+  it('renders only variables of the service contract', () => {
+    const contract = new Set([
+      'OIDC_ISSUER_URL', 'AZURE_TENANT_ID', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'SESSION_SECRET', 'OIDC_SCOPES',
+      'DOMAIN', 'COOKIE_NAME_PREFIX', 'COOKIE_DOMAIN', 'COOKIE_SAMESITE', 'COOKIE_SECURE', 'CALLBACK_PATH', 'LOGIN_PATH',
+      'LOGOUT_PATH', 'POST_LOGIN_REDIRECT_PATH', 'POST_LOGOUT_REDIRECT_URI', 'BYPASS_PATHS', 'ASSERT_CLAIMS', 'HEADERS',
+      'AUTHORIZATION_HEADER', 'UNAUTHENTICATED_BEHAVIOR', 'SESSION_STORE', 'SESSION_MAX_AGE', 'SESSION_IDLE_TIMEOUT',
+      'REDIS_URL', 'REDIS_PASSWORD', 'REDIS_SENTINELS', 'REDIS_SENTINEL_MASTER', 'LOG_LEVEL', 'PORT', 'WORKERS',
+    ]);
+    for (const [scenario, env] of envs) {
+      const extra = Object.keys(env).filter((k) => !contract.has(k) && !(scenario === 'all-options-values.yaml' && k === 'NODE_OPTIONS'));
+      expect({ scenario, extra }).toEqual({ scenario, extra: [] });
+    }
+  });
+});
