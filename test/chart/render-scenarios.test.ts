@@ -1,8 +1,8 @@
 // helm lint and helm template for every scenario values file in charts/idp-oidc-middleware/ci,
 // each rendered object validated against its Kubernetes or CRD schema.
 import { describe, it, expect, beforeAll } from '@jest/globals';
-import { lint, render, scenarios, type K8sObject } from './helm.js';
-import { knownKinds, validateObject } from './models.js';
+import { knownKinds, lint, render, scenarios, validateObject, type K8sObject } from './helm.js';
+
 
 const rendered = new Map<string, K8sObject[]>();
 
