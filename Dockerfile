@@ -1,0 +1,30 @@
+# syntax=docker/dockerfile:1
+# idp-oidc-middleware: build with the same commands as CI (npm ci, npm run build),
+# then keep only dist/, package.json and the production node_modules.
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    NODE_OPTIONS=--enable-source-maps \
+    PORT=4180
+WORKDIR /app
+# Owned by root and not writable by the app user: the pod also runs with a
+# read-only root filesystem and an emptyDir at /tmp.
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+# The image's built-in unprivileged "node" user (uid/gid 1000), numeric so that
+# Kubernetes runAsNonRoot can verify it.
+USER 1000:1000
+EXPOSE 4180
+HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||4180)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "dist/main.js"]
