@@ -1,0 +1,58 @@
+import type { Config } from '../config/index.js';
+import { compileTemplate } from '../config/header-templates.js';
+import type { Session } from '../session/session.js';
+
+/** Header that carries the user's display name. */
+export const USER_HEADER = 'X-Forwarded-User';
+/** Header that carries the user's email address. */
+export const EMAIL_HEADER = 'X-Forwarded-Email';
+
+/**
+ * Makes any string safe for an HTTP header value and reversible: printable ASCII
+ * other than `%` passes unchanged; everything else (non-ASCII such as `Ø` or `李`,
+ * control characters including CR/LF, and `%` itself) is percent-encoded as UTF-8.
+ * So `decodeURIComponent(value)` always gives back the original.
+ */
+export function encodeHeaderValue(value: string): string {
+  if (/^[\x20-\x24\x26-\x7e]*$/.test(value)) return value;
+  let out = '';
+  for (const ch of value) {
+    const code = ch.codePointAt(0) ?? 0;
+    out += code >= 0x20 && code <= 0x7e && ch !== '%' ? ch : encodeURIComponent(ch).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  }
+  return out;
+}
+
+function firstString(claims: Readonly<Record<string, unknown>>, names: readonly string[]): string | undefined {
+  for (const name of names) {
+    const value = claims[name];
+    if (typeof value === 'string' && value !== '') return value;
+  }
+  return undefined;
+}
+
+/** Every header name the service may set on an allowed request (for proxies to strip client copies). */
+export function identityHeaderNames(config: Config): string[] {
+  return [USER_HEADER, EMAIL_HEADER, ...config.headers.map((h) => h.name), config.authorizationHeader, config.idTokenHeader].filter(
+    (h): h is string => h !== undefined,
+  );
+}
+
+/** Builds the identity headers for a session, compiled once from the configuration. */
+export function compileIdentityHeaders(config: Config): (session: Session) => Record<string, string> {
+  const custom = config.headers.map((h) => ({ name: h.name, render: compileTemplate(h.value) }));
+  return (session) => {
+    const { claims } = session;
+    const headers: Record<string, string> = {};
+    const user = firstString(claims, ['name', 'preferred_username', 'sub']);
+    const email = firstString(claims, ['email', 'preferred_username', 'upn']);
+    if (user !== undefined) headers[USER_HEADER] = encodeHeaderValue(user);
+    if (email !== undefined) headers[EMAIL_HEADER] = encodeHeaderValue(email);
+    for (const { name, render } of custom) {
+      headers[name] = encodeHeaderValue(render({ claims, accessToken: session.accessToken, idToken: session.idToken }));
+    }
+    if (config.authorizationHeader && session.accessToken) headers[config.authorizationHeader] = `Bearer ${encodeHeaderValue(session.accessToken)}`;
+    if (config.idTokenHeader && session.idToken) headers[config.idTokenHeader] = encodeHeaderValue(session.idToken);
+    return headers;
+  };
+}

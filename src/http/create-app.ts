@@ -1,0 +1,100 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import type { Config } from '../config/index.js';
+import { AppError } from '../errors/app-error.js';
+import { Gate } from '../gate/gate.js';
+import { wantsHtml } from '../gate/request-kind.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { OidcClient } from '../oidc/oidc-client.js';
+import { parseCookies } from '../session/cookies.js';
+import type { SessionStore } from '../session/store.js';
+import { createForwardAuthHandler, decisionOutcome } from './forward-auth.js';
+import { correlationId, writeDecision, writeError } from './respond.js';
+import { buildRoutes, FORWARD_AUTH_PATH } from './routes.js';
+import { createSidecarProxy } from './sidecar.js';
+
+/** Everything the HTTP layer needs; tests build these themselves. */
+export interface AppDeps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly store: SessionStore;
+  readonly oidc: OidcClient;
+}
+
+/** The service as a request listener, ready for `http.createServer`; no `listen` here. */
+export interface App {
+  /** The request listener: the forwardAuth fast path, else Express. */
+  readonly handle: (req: IncomingMessage, res: ServerResponse) => void;
+  /** WebSocket upgrades (sidecar mode); refused otherwise. */
+  readonly upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  readonly express: Express;
+  readonly gate: Gate;
+}
+
+export function createApp(deps: AppDeps): App {
+  const { config, logger, metrics } = deps;
+  const gate = new Gate(deps);
+  const loginUrl = `${config.publicScheme}://${config.domain}${config.loginPath}`;
+  const forwardAuth = createForwardAuthHandler(gate, metrics, logger, loginUrl);
+  const sidecar = config.upstreamUrl ? createSidecarProxy(config, config.upstreamUrl, logger) : undefined;
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));
+  buildRoutes(app, { ...deps, gate, forwardAuth, sidecar: sidecar !== undefined });
+
+  if (sidecar) {
+    app.use(async (req: Request, res: Response, next: NextFunction) => {
+      const end = metrics.checkSeconds.startTimer();
+      try {
+        const decision = await gate.decide({ method: req.method, uri: req.originalUrl, headers: req.headers, cookies: parseCookies(req.headers.cookie) });
+        metrics.checks.inc({ outcome: decisionOutcome(decision) });
+        if (decision.kind === 'allow' || decision.kind === 'bypass') sidecar.forward(req, res, decision);
+        else writeDecision(res, decision, wantsHtml(req.headers), correlationId(req.headers));
+      } catch (err) {
+        metrics.checks.inc({ outcome: 'error' });
+        next(err);
+      } finally {
+        end();
+      }
+    });
+  }
+
+  app.use((_req: Request, _res: Response, next: NextFunction) => next(new AppError('NOT_FOUND', 'There is nothing here.', 'no route')));
+  // The one error middleware: every error, from every route, is written here.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const bodyError = (err as { type?: string; status?: number }).status;
+    const known = bodyError !== undefined && bodyError < 500 && !(err instanceof AppError) ? new AppError('BAD_REQUEST', 'The request could not be read.', String(bodyError)) : err;
+    writeError(res, known, wantsHtml(req.headers), correlationId(req.headers), logger, loginUrl);
+  });
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = req.url ?? '/';
+    if (!sidecar && (url === FORWARD_AUTH_PATH || url.startsWith(`${FORWARD_AUTH_PATH}?`))) {
+      void forwardAuth(req, res);
+      return;
+    }
+    app(req as Request, res as Response);
+  };
+
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const refuse = (status: number, text: string) => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (!sidecar) return refuse(404, 'Not Found');
+    gate
+      .decide({ method: 'GET', uri: req.url ?? '/', headers: { ...req.headers, 'sec-fetch-mode': 'websocket' }, cookies: parseCookies(req.headers.cookie) })
+      .then((decision) => {
+        if (decision.kind === 'allow' || decision.kind === 'bypass') sidecar.upgrade(req, socket, head, decision);
+        else refuse(decision.kind === 'forbidden' ? 403 : 401, decision.kind === 'forbidden' ? 'Forbidden' : 'Unauthorized');
+      })
+      .catch(() => refuse(503, 'Service Unavailable'));
+  };
+
+  return { handle, upgrade, express: app, gate };
+}

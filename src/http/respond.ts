@@ -1,0 +1,97 @@
+import type { ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { isAppError, type AppError } from '../errors/app-error.js';
+import type { Logger } from '../observability/logger.js';
+import type { Decision } from '../gate/decision.js';
+import { header, type Headers } from '../gate/request-kind.js';
+import { ERROR_MAP } from './error-map.js';
+import { renderPage } from './pages.js';
+
+/** Headers on every page and JSON body the service writes itself. */
+export const PAGE_HEADERS: Readonly<Record<string, string>> = {
+  'Cache-Control': 'no-store',
+  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+};
+
+/** A caller-supplied request id if it is short and plain, else a new one. */
+export function correlationId(headers: Headers): string {
+  const given = header(headers, 'x-request-id');
+  return given !== undefined && /^[A-Za-z0-9._-]{8,64}$/.test(given) ? given : randomUUID();
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string | string[]>, body: string, contentType: string): void {
+  res.writeHead(status, { ...PAGE_HEADERS, ...headers, 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
+  res.end(res.req?.method === 'HEAD' ? undefined : body);
+}
+
+/** Writes a page (HTML) or a JSON body, whichever the client accepts. */
+export function sendPage(
+  res: ServerResponse,
+  html: boolean,
+  status: number,
+  page: Parameters<typeof renderPage>[0],
+  json: Record<string, unknown>,
+  headers: Record<string, string | string[]> = {},
+): void {
+  if (html) send(res, status, headers, renderPage(page), 'text/html; charset=utf-8');
+  else send(res, status, headers, JSON.stringify({ ...json, correlationId: page.correlationId }), 'application/json');
+}
+
+/**
+ * Writes every decision except `allow` in sidecar mode (which proxies). In
+ * forwardAuth mode a 2xx lets the request through, anything else goes back to the client.
+ */
+export function writeDecision(res: ServerResponse, decision: Decision, html: boolean, id: string): void {
+  const cookies = { 'Set-Cookie': [...decision.setCookies] };
+  switch (decision.kind) {
+    case 'allow':
+      res.writeHead(200, { ...decision.headers, ...cookies, 'Cache-Control': 'no-store', 'Content-Length': 0 });
+      res.end();
+      return;
+    case 'bypass':
+      res.writeHead(200, { ...cookies, 'Content-Length': 0 });
+      res.end();
+      return;
+    case 'redirect':
+      res.writeHead(302, { ...PAGE_HEADERS, ...cookies, Location: decision.location, 'Content-Length': 0 });
+      res.end();
+      return;
+    case 'unauthenticated':
+      sendPage(res, html, 401, { title: 'Please sign in', message: 'You need to sign in to see this page.', actions: [{ label: 'Sign in', href: decision.loginUrl }], correlationId: id },
+        { error: 'unauthenticated', message: 'Sign in first.', loginUrl: decision.loginUrl }, cookies);
+      return;
+    case 'forbidden':
+      sendPage(res, html, 403, {
+        title: 'You don’t have access',
+        message: `${decision.user ? `You are signed in as ${decision.user}, but your` : 'Your'} account is not allowed to use this application. Ask its owner for access, or sign in with another account.`,
+        actions: [{ label: 'Sign out', href: decision.logoutUrl }],
+        correlationId: id,
+      }, { error: 'forbidden', message: 'Your account lacks the access this application requires.', logoutUrl: decision.logoutUrl }, cookies);
+      return;
+    case 'signed-out':
+      // Not 2xx: through forwardAuth this page must be shown, not passed to the app.
+      sendPage(res, html, 401, { title: 'You are signed out', message: 'You have been signed out of this application.', actions: [{ label: 'Sign in again', href: decision.loginUrl }] },
+        { error: 'signed_out', message: 'Signed out.', loginUrl: decision.loginUrl }, cookies);
+      return;
+  }
+}
+
+/** The one error writer: status and level from ERROR_MAP; the user sees a short message and the id, never a stack or token. */
+export function writeError(res: ServerResponse, err: unknown, html: boolean, id: string, logger: Logger, retryUrl: string): void {
+  const known: AppError | undefined = isAppError(err) ? err : undefined;
+  const code = known?.code ?? 'INTERNAL';
+  const presentation = ERROR_MAP[code];
+  const message = known?.message ?? 'An unexpected error occurred. Please try again.';
+  logger[presentation.level]({ correlationId: id, code, detail: known?.detail, err: known ? undefined : { message: (err as Error)?.message, stack: (err as Error)?.stack } }, 'request failed');
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const retry = presentation.status !== 400 || code !== 'MISSING_HEADER';
+  sendPage(res, html, presentation.status,
+    { title: presentation.title, message, actions: retry ? [{ label: 'Try again', href: retryUrl }] : [], correlationId: id },
+    { error: code.toLowerCase(), message });
+}

@@ -1,0 +1,65 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { createProxyMiddleware } from 'http-proxy-middleware';
+import type { Config } from '../config/index.js';
+import { AppError } from '../errors/app-error.js';
+import type { Decision } from '../gate/decision.js';
+import { identityHeaderNames } from '../gate/identity-headers.js';
+import type { Logger } from '../observability/logger.js';
+import { parseCookies } from '../session/cookies.js';
+
+/**
+ * Sidecar mode: the service is the reverse proxy in front of the app. Client-sent
+ * copies of identity headers and the service's own cookies never reach the app.
+ */
+export function createSidecarProxy(config: Config, upstream: URL, logger: Logger) {
+  const stripped = identityHeaderNames(config).map((h) => h.toLowerCase());
+  const proxy = createProxyMiddleware<IncomingMessage, ServerResponse>({
+    target: upstream.href,
+    changeOrigin: false,
+    ws: true,
+    xfwd: true,
+    proxyTimeout: 120_000,
+    on: {
+      error: (err, _req, res) => {
+        logger.error({ err: { message: err.message }, code: 'UPSTREAM_UNAVAILABLE' }, 'upstream request failed');
+        if ('writeHead' in res && !res.headersSent) {
+          res.writeHead(502, { 'Content-Type': 'text/plain; charset=utf-8' });
+          res.end('The application is unavailable.');
+        } else {
+          res.destroy();
+        }
+      },
+    },
+  });
+
+  /** Rewrites the request's headers for the upstream according to the decision. */
+  function prepare(req: IncomingMessage, decision: Decision): void {
+    for (const name of stripped) delete req.headers[name];
+    const cookies = parseCookies(req.headers.cookie);
+    const kept = Object.entries(cookies).filter(([name]) => !name.startsWith(config.cookieNamePrefix));
+    if (kept.length !== Object.keys(cookies).length) {
+      if (kept.length === 0) delete req.headers.cookie;
+      else req.headers.cookie = kept.map(([k, v]) => `${k}=${v}`).join('; ');
+    }
+    if (decision.kind === 'allow') {
+      for (const [name, value] of Object.entries(decision.headers)) req.headers[name.toLowerCase()] = value;
+    }
+  }
+
+  return {
+    /** Forwards an allowed or bypassed request to the upstream. */
+    forward(req: IncomingMessage, res: ServerResponse, decision: Decision): void {
+      prepare(req, decision);
+      if (decision.setCookies.length > 0) res.setHeader('Set-Cookie', [...decision.setCookies]);
+      void proxy(req, res, (err?: unknown) => {
+        if (err) throw new AppError('UPSTREAM_UNAVAILABLE', 'The application is unavailable.', String(err));
+      });
+    },
+    /** Forwards an allowed WebSocket upgrade. */
+    upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, decision: Decision): void {
+      prepare(req, decision);
+      proxy.upgrade(req, socket as never, head);
+    },
+  };
+}

@@ -1,0 +1,149 @@
+import * as client from 'openid-client';
+import type { Config } from '../config/index.js';
+import { AppError } from '../errors/app-error.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { classifyProviderError } from './oidc-errors.js';
+
+/** The result of a successful code exchange: validated claims and the tokens. */
+export interface TokenSet {
+  readonly claims: Record<string, unknown>;
+  readonly idToken: string;
+  readonly accessToken: string | undefined;
+  readonly refreshToken: string | undefined;
+  /** Unix seconds, when the provider gave `expires_in`. */
+  readonly accessTokenExpiresAt: number | undefined;
+}
+
+/** Parameters of a new login: random values created per login. */
+export interface LoginChecks {
+  readonly state: string;
+  readonly nonce: string;
+  readonly codeVerifier: string;
+}
+
+/**
+ * The relying party, as openid-client intends it: discovery once, then the
+ * authorization code grant with PKCE, state and nonce. Discovery that fails at
+ * start is retried in the background; until then logins answer 503.
+ */
+export class OidcClient {
+  private configuration: client.Configuration | undefined;
+  private starting: Promise<void> | undefined;
+  readonly redirectUri: string;
+
+  constructor(private readonly config: Config, private readonly logger: Logger, private readonly metrics?: Metrics) {
+    this.redirectUri = `${config.publicScheme}://${config.domain}${config.callbackPath}`;
+  }
+
+  /** True once the provider's metadata is loaded. */
+  get ready(): boolean {
+    return this.configuration !== undefined;
+  }
+
+  /** Loads the provider metadata; resolves when loaded, retrying with backoff until `stop()`. */
+  start(): Promise<void> {
+    this.starting ??= this.discoverWithRetry();
+    return this.starting;
+  }
+
+  private stopped = false;
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private async discoverWithRetry(): Promise<void> {
+    for (let attempt = 0; !this.stopped; attempt++) {
+      try {
+        await this.discover();
+        return;
+      } catch (err) {
+        const delay = Math.min(500 * 2 ** attempt, 15000);
+        this.logger.error({ err: { message: (err as Error).message }, issuer: this.config.issuerUrl.href, retryInMs: delay }, 'provider discovery failed');
+        await new Promise((r) => setTimeout(r, delay).unref());
+      }
+    }
+  }
+
+  private async discover(): Promise<void> {
+    const end = this.metrics?.providerSeconds.startTimer({ operation: 'discovery' });
+    try {
+      this.configuration = await client.discovery(
+        this.config.issuerUrl,
+        this.config.clientId,
+        this.config.clientSecret,
+        undefined,
+        { timeout: 10, ...(this.config.allowInsecureHttp ? { execute: [client.allowInsecureRequests] } : {}) },
+      );
+      this.configuration.timeout = 10;
+      this.logger.info({ issuer: this.configuration.serverMetadata().issuer }, 'provider metadata loaded');
+    } finally {
+      end?.();
+    }
+  }
+
+  private get current(): client.Configuration {
+    if (!this.configuration) {
+      throw new AppError('PROVIDER_UNAVAILABLE', 'The identity provider cannot be reached right now. Please try again in a moment.', 'provider metadata not loaded yet');
+    }
+    return this.configuration;
+  }
+
+  /** Fresh state, nonce and PKCE verifier for one login. */
+  static newChecks(): LoginChecks {
+    return { state: client.randomState(), nonce: client.randomNonce(), codeVerifier: client.randomPKCECodeVerifier() };
+  }
+
+  /** The provider's authorization URL for this login. */
+  async authorizationUrl(checks: LoginChecks): Promise<URL> {
+    const configuration = this.current;
+    return client.buildAuthorizationUrl(configuration, {
+      redirect_uri: this.redirectUri,
+      scope: this.config.scopes.join(' '),
+      state: checks.state,
+      nonce: checks.nonce,
+      code_challenge: await client.calculatePKCECodeChallenge(checks.codeVerifier),
+      code_challenge_method: 'S256',
+    });
+  }
+
+  /** Exchanges the code in the callback's query; validates the id_token (signature, iss, aud, exp, nonce). */
+  async exchange(callbackQuery: string, checks: LoginChecks): Promise<TokenSet> {
+    const configuration = this.current;
+    const currentUrl = new URL(`${this.redirectUri}${callbackQuery}`);
+    const end = this.metrics?.providerSeconds.startTimer({ operation: 'token' });
+    try {
+      const tokens = await client.authorizationCodeGrant(configuration, currentUrl, {
+        pkceCodeVerifier: checks.codeVerifier,
+        expectedState: checks.state,
+        expectedNonce: checks.nonce,
+        idTokenExpected: true,
+      });
+      const claims = tokens.claims();
+      if (!claims || !tokens.id_token) throw new AppError('TOKEN_INVALID', 'The identity provider sent no identity. Please sign in again.', 'no id_token');
+      const expiresIn = tokens.expiresIn();
+      return {
+        claims: { ...claims },
+        idToken: tokens.id_token,
+        accessToken: tokens.access_token,
+        refreshToken: tokens.refresh_token,
+        accessTokenExpiresAt: expiresIn === undefined ? undefined : Math.floor(Date.now() / 1000) + expiresIn,
+      };
+    } catch (err) {
+      throw classifyProviderError(err, 'token');
+    } finally {
+      end?.();
+    }
+  }
+
+  /** Where to send the browser to end the provider's session, or undefined when it has no end_session_endpoint. */
+  endSessionUrl(idTokenHint: string | undefined): URL | undefined {
+    const configuration = this.configuration;
+    if (!configuration?.serverMetadata().end_session_endpoint) return undefined;
+    return client.buildEndSessionUrl(configuration, {
+      post_logout_redirect_uri: this.config.postLogoutRedirectUri,
+      client_id: this.config.clientId,
+      ...(idTokenHint ? { id_token_hint: idTokenHint } : {}),
+    });
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * A logged-in user's session. Times are Unix seconds. Tokens are kept for
+ * refresh, token forwarding and logout (`id_token_hint`).
+ */
+export interface Session {
+  /** The provider's subject identifier. */
+  readonly sub: string;
+  /** Validated id_token claims (merged with userinfo when configured): input to assertClaims and headers. */
+  readonly claims: Readonly<Record<string, unknown>>;
+  /** The provider's session id (`sid` claim), for front-channel logout. */
+  readonly sid?: string | undefined;
+  readonly idToken?: string | undefined;
+  readonly accessToken?: string | undefined;
+  readonly refreshToken?: string | undefined;
+  /** When the access token expires, if the provider said. */
+  readonly accessTokenExpiresAt?: number | undefined;
+  readonly createdAt: number;
+  /** Absolute end: createdAt + SESSION_MAX_AGE. */
+  readonly expiresAt: number;
+  /** Last time a request used the session, at touch granularity. */
+  readonly lastSeenAt: number;
+}
+
+/** Lifetimes the stores enforce, from the configuration. */
+export interface SessionLifetime {
+  /** Absolute lifetime in seconds. */
+  readonly maxAge: number;
+  /** Idle timeout in seconds. */
+  readonly idleTimeout: number;
+}
+
+export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+/** The moment the session ends unless used again: the earlier of absolute and idle expiry. */
+export function endsAt(session: Session, lifetime: SessionLifetime): number {
+  return Math.min(session.expiresAt, session.lastSeenAt + lifetime.idleTimeout);
+}
+
+/** True while the session is neither past its absolute lifetime nor idle too long. */
+export function isLive(session: Session, lifetime: SessionLifetime, now = nowSeconds()): boolean {
+  return now < endsAt(session, lifetime);
+}
+
+/**
+ * How stale `lastSeenAt` may get before it is written again: a tenth of the idle
+ * timeout, at most a minute. Writing on every request would put a write (and for
+ * the cookie store a re-encryption and a larger response) on the hot path.
+ */
+export function needsTouch(session: Session, lifetime: SessionLifetime, now = nowSeconds()): boolean {
+  return now - session.lastSeenAt >= Math.min(60, Math.floor(lifetime.idleTimeout / 10));
+}
+
+/** A light structural check of data read back from a cookie or a store. */
+export function isSession(value: unknown): value is Session {
+  if (typeof value !== 'object' || value === null) return false;
+  const s = value as Record<string, unknown>;
+  return (
+    typeof s.sub === 'string' &&
+    typeof s.claims === 'object' && s.claims !== null &&
+    typeof s.createdAt === 'number' &&
+    typeof s.expiresAt === 'number' &&
+    typeof s.lastSeenAt === 'number'
+  );
+}
