@@ -134,6 +134,7 @@ export const scenarios = [
   'existing-secret-values.yaml',
   'redis-store-values.yaml',
   'all-options-values.yaml',
+  'plugin-era-keys-values.yaml',
 ] as const;
 
 // ---- schema validation ----

@@ -37,7 +37,7 @@ describe('helm template', () => {
     for (const object of rendered.get(scenario)!) {
       expect(object.metadata.namespace).toBe('my-namespace');
       expect(object.metadata.labels).toMatchObject({
-        'app.kubernetes.io/name': 'idp-oidc-middleware',
+        'app.kubernetes.io/name': scenario === 'plugin-era-keys-values.yaml' ? 'legacy-sso' : 'idp-oidc-middleware',
         'app.kubernetes.io/instance': 'myapp-oidc',
         'app.kubernetes.io/version': '0.4.0',
         'helm.sh/chart': 'idp-oidc-middleware-0.4.0',
@@ -65,6 +65,12 @@ describe('helm template', () => {
   it('names every object after fullnameOverride when it is set', () => {
     const names = new Set(rendered.get('all-options-values.yaml')!.map((o) => o.metadata.name));
     expect([...names]).toEqual(['app-sso']);
+  });
+
+  it('accepts every key of the 0.3.3 chart, set away from its default', () => {
+    expect(kinds('plugin-era-keys-values.yaml')).toEqual([
+      'ConfigMap', 'Deployment', 'ExternalSecret', 'Middleware', 'PodDisruptionBudget', 'Service',
+    ]);
   });
 
   it('names every object after the release by default', () => {

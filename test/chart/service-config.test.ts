@@ -115,6 +115,22 @@ describe('rendered configuration accepted by loadConfig', () => {
     ]);
   });
 
+  it('maps the 0.3.3 keys that have a meaning and ignores the rest', () => {
+    const config = configs.get('plugin-era-keys-values.yaml')!;
+    expect(config.issuerUrl.href).toBe('https://login.microsoftonline.com/99999999-8888-7777-6666-555555555555/v2.0');
+    expect(config.scopes).toEqual(['openid', 'email', 'profile', 'User.Read']);
+    expect(config.cookieSameSite).toBe('None');
+    expect(config.cookieSecure).toBe(true);
+    expect(config.sessionMaxAge).toBe(3600);
+    expect(config.callbackPath).toBe('/oidc/callback');
+    expect(config.loginPath).toBe('/oidc/login');
+    expect(config.postLoginRedirectPath).toBe('/welcome');
+    expect(config.unauthenticatedBehavior).toBe('auto');
+    expect(config.authorizationHeader).toBe('X-Access-Token');
+    expect(config.logLevel).toBe('error');
+    expect(config.bypassPaths).toEqual(['/status']);
+  });
+
   it('renders only variables of the service contract', () => {
     const contract = new Set([
       'OIDC_ISSUER_URL', 'AZURE_TENANT_ID', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'SESSION_SECRET', 'OIDC_SCOPES',
