@@ -108,6 +108,11 @@ describe('cross-field checks', () => {
     expect(message).toContain('sessionCookie.MaxAge must be 0 (service default) or at least 60 seconds');
   });
 
+  it('refuses SameSite None without Secure, which browsers would drop', async () => {
+    const message = await refusal({ sessionCookie: { SameSite: 'None', Secure: false } });
+    expect(message).toContain('sessionCookie.SameSite None requires sessionCookie.Secure true');
+  });
+
   it('keeps every check in templates/validate.yaml', () => {
     const dir = join(chartDir, 'templates');
     const withFail = readdirSync(dir).filter((f) => /\bfail\b/.test(readFileSync(join(dir, f), 'utf8').replace(/\{\{-? *\/\*[\s\S]*?\*\/ *-?\}\}/g, '')));
