@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every test: type check, unit/contract/chart tests, then the end-to-end suite.
+# Installs the real servers the tests use (redis-server, caddy, nginx, chromium) from
+# Debian when they are missing; without root it prints what to install and stops.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v redis-server >/dev/null || need+=(redis-server)
+command -v caddy >/dev/null || need+=(caddy)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
+command -v chromium >/dev/null || need+=(chromium)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing from Debian: ${need[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  else
+    echo "missing: ${need[*]}. Install them with: sudo apt-get install -y ${need[*]}" >&2
+    exit 1
+  fi
+fi
+[ -d node_modules ] || npm ci --no-audit --no-fund
+
+npx tsc -p tsconfig.json --noEmit
+npm run --silent test:unit -- "$@"
+if [ -f jest.e2e.config.js ]; then npm run --silent test:e2e; fi

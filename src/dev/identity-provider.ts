@@ -1,0 +1,121 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair } from 'jose';
+import Provider from 'oidc-provider';
+import { renderLoginPage } from './login-page.js';
+import { DEV_USERS, type DevUser } from './test-users.js';
+
+/** A client the development provider accepts. */
+export interface DevClient {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly redirectUris: readonly string[];
+  readonly postLogoutRedirectUris?: readonly string[];
+}
+
+/** A running development provider (npm `oidc-provider`) on a loopback port. */
+export interface DevIdentityProvider {
+  readonly issuer: string;
+  readonly provider: Provider;
+  close(): Promise<void>;
+}
+
+function readForm(req: http.IncomingMessage): Promise<URLSearchParams> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => {
+      body += chunk;
+      if (body.length > 10_000) req.destroy();
+    });
+    req.on('end', () => resolve(new URLSearchParams(body)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Starts a real OpenID provider for development, tests and the benchmark, with
+ * its own login page listing the test users. Never for production: `npm run demo`
+ * refuses to start it when a real provider is configured.
+ */
+export async function startDevIdentityProvider(options: { clients: readonly DevClient[]; port?: number; host?: string; users?: readonly DevUser[] }): Promise<DevIdentityProvider> {
+  const users = options.users ?? DEV_USERS;
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  const issuer = `http://${options.host === 'localhost' ? 'localhost' : '127.0.0.1'}:${port}`;
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+  const provider = new Provider(issuer, {
+    jwks: { keys: [{ ...(await exportJWK(privateKey)), kid: 'dev-key', use: 'sig', alg: 'RS256' }] },
+    ttl: { AccessToken: 3600, AuthorizationCode: 60, IdToken: 3600, Interaction: 600, Session: 86400, Grant: 86400, RefreshToken: 86400 },
+    clients: options.clients.map((c) => ({
+      client_id: c.clientId,
+      client_secret: c.clientSecret,
+      redirect_uris: [...c.redirectUris],
+      post_logout_redirect_uris: [...(c.postLogoutRedirectUris ?? [])],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+    })),
+    claims: { openid: ['sub', 'sid'], profile: ['name', 'preferred_username', 'groups', 'roles', 'org'], email: ['email'] },
+    conformIdTokenClaims: false,
+    cookies: { keys: ['dev-provider-cookie-key-not-secret'] },
+    features: {
+      devInteractions: { enabled: false },
+      rpInitiatedLogout: {
+        enabled: true,
+        // Sign out without the confirmation form: development only.
+        logoutSource: async (ctx, form) => {
+          ctx.body = `<!doctype html><html><body>${form}<script>document.forms[0].submit()</script></body></html>`;
+        },
+      },
+    },
+    findAccount: async (_ctx, sub) => {
+      const user = users.find((u) => u.username === sub);
+      return user ? { accountId: sub, claims: async () => ({ sub, ...user.claims }) } : undefined;
+    },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+  });
+  provider.on('server_error', () => undefined);
+  const providerHandler = provider.callback();
+
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const match = /^\/interaction\/([\w-]+)$/.exec(req.url ?? '');
+    if (!match) {
+      void providerHandler(req, res);
+      return;
+    }
+    void (async () => {
+      try {
+        const details = await provider.interactionDetails(req, res);
+        if (req.method === 'GET') {
+          res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+          res.end(renderLoginPage(details.uid, users, undefined));
+          return;
+        }
+        const form = await readForm(req);
+        const user = users.find((u) => u.username === form.get('username') && u.password === form.get('password'));
+        if (!user) {
+          res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+          res.end(renderLoginPage(details.uid, users, 'Wrong username or password.'));
+          return;
+        }
+        const grant = new provider.Grant({ accountId: user.username, clientId: String(details.params.client_id) });
+        grant.addOIDCScope(String(details.params.scope ?? 'openid'));
+        const grantId = await grant.save();
+        await provider.interactionFinished(req, res, { login: { accountId: user.username }, consent: { grantId } }, { mergeWithLastSubmission: false });
+      } catch (err) {
+        res.writeHead(400, { 'Content-Type': 'text/plain' });
+        res.end(`interaction failed: ${(err as Error).message}`);
+      }
+    })();
+  });
+
+  return {
+    issuer,
+    provider,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
