@@ -38,7 +38,14 @@ function readForm(req: http.IncomingMessage): Promise<URLSearchParams> {
  * its own login page listing the test users. Never for production: `npm run demo`
  * refuses to start it when a real provider is configured.
  */
-export async function startDevIdentityProvider(options: { clients: readonly DevClient[]; port?: number; host?: string; users?: readonly DevUser[] }): Promise<DevIdentityProvider> {
+export async function startDevIdentityProvider(options: {
+  clients: readonly DevClient[];
+  port?: number;
+  host?: string;
+  users?: readonly DevUser[];
+  /** Advertise an end_session_endpoint (RP-initiated logout). Default true. */
+  rpInitiatedLogout?: boolean;
+}): Promise<DevIdentityProvider> {
   const users = options.users ?? DEV_USERS;
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve()));
@@ -62,7 +69,7 @@ export async function startDevIdentityProvider(options: { clients: readonly DevC
     features: {
       devInteractions: { enabled: false },
       rpInitiatedLogout: {
-        enabled: true,
+        enabled: options.rpInitiatedLogout ?? true,
         // Sign out without the confirmation form: development only.
         logoutSource: async (ctx, form) => {
           ctx.body = `<!doctype html><html><body>${form}<script>document.forms[0].submit()</script></body></html>`;

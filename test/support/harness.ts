@@ -66,10 +66,11 @@ export async function signInAtProvider(authorizationUrl: string, username: strin
   throw new Error('provider did not redirect back');
 }
 
-export async function startHarness(options: { store?: 'cookie' | 'redis' | 'memory'; env?: Record<string, string> } = {}): Promise<Harness> {
+export async function startHarness(options: { store?: 'cookie' | 'redis' | 'memory'; env?: Record<string, string>; rpInitiatedLogout?: boolean } = {}): Promise<Harness> {
   const redis = options.store === 'redis' ? await startRedisServer() : undefined;
   const idp = await startDevIdentityProvider({
     clients: [{ ...CLIENT, redirectUris: [`${ORIGIN}/oauth2/callback`], postLogoutRedirectUris: [`${ORIGIN}/oauth2/signed-out`] }],
+    ...(options.rpInitiatedLogout === false ? { rpInitiatedLogout: false } : {}),
   });
   const config = loadConfig({
     OIDC_ISSUER_URL: idp.issuer,

@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { cookieHeader, signInAtProvider, startHarness, type Harness } from '../support/harness.js';
+
+/** Starts a login and signs in at the provider; returns the callback URI and the browser's cookies. */
+async function pendingCallback(h: Harness, user = 'alice'): Promise<{ uri: string; cookie: string }> {
+  const start = await h.forward('/protected');
+  const cb = new URL(await signInAtProvider(start.headers.location ?? '', user));
+  return { uri: cb.pathname + cb.search, cookie: cookieHeader(start.headers['set-cookie'] as unknown as string[]) };
+}
+
+describe('callback failures', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('shows a clear 401 page with a correlation id and a retry link for a provider error', async () => {
+    const start = await h.forward('/');
+    const state = new URL(start.headers.location ?? '').searchParams.get('state') ?? '';
+    const res = await h.forward(`/oauth2/callback?error=access_denied&error_description=denied&state=${state}&iss=${encodeURIComponent(h.idp.issuer)}`, { cookie: cookieHeader(start.headers['set-cookie'] as unknown as string[]) });
+    expect(res.status).toBe(401);
+    expect(res.text).toMatch(/access_denied/);
+    expect(res.text).toMatch(/Reference: <code>[\w-]+<\/code>/);
+    expect(res.text).toContain('https://app.test/oauth2/login');
+    expect(res.text).not.toMatch(/at \w+ \(|node_modules/);
+  });
+
+  it('answers 400 when this browser did not start the login (no transaction cookie)', async () => {
+    const { uri } = await pendingCallback(h);
+    const res = await h.forward(uri, { accept: 'application/json' });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'login_expired' });
+    expect(res.body.correlationId).toEqual(expect.any(String));
+  });
+
+  it('answers 400 when the state belongs to another login', async () => {
+    const first = await pendingCallback(h);
+    const other = await h.forward('/');
+    const res = await h.forward(first.uri, { cookie: cookieHeader(other.headers['set-cookie'] as unknown as string[]) });
+    expect(res.status).toBe(400);
+  });
+
+  it('answers 400 for a callback without state or with a tampered transaction cookie', async () => {
+    expect((await h.forward('/oauth2/callback?code=abc')).status).toBe(400);
+    const { uri, cookie } = await pendingCallback(h);
+    const tampered = cookie.replace(/=(.{10})/, '=AAAAAAAAAA');
+    expect((await h.forward(uri, { cookie: tampered })).status).toBe(400);
+  });
+
+  it('answers 400 for a replayed code, even with the original cookies', async () => {
+    const { uri, cookie } = await pendingCallback(h);
+    expect((await h.forward(uri, { cookie })).status).toBe(302);
+    const replay = await h.forward(uri, { cookie, accept: 'application/json' });
+    expect(replay.status).toBe(400);
+    expect(replay.body.error).toBe('code_rejected');
+  });
+
+  it('answers 400 when the code was issued for another login (nonce and PKCE do not match)', async () => {
+    const a = await pendingCallback(h);
+    const b = await h.forward('/');
+    const stateB = new URL(b.headers.location ?? '').searchParams.get('state') ?? '';
+    const swapped = a.uri.replace(/state=[^&]+/, `state=${stateB}`);
+    const res = await h.forward(swapped, { cookie: cookieHeader(b.headers['set-cookie'] as unknown as string[]) });
+    expect(res.status).toBe(400);
+  });
+
+  it('counts failed logins by reason', async () => {
+    const metrics = await h.service.metrics.registry.getSingleMetricAsString('idp_logins_total');
+    expect(metrics).toMatch(/stage="failed",reason="LOGIN_EXPIRED"/);
+  });
+});
+
+describe('callback when the provider is unreachable', () => {
+  it('answers 503, not 500, and keeps running', async () => {
+    const h = await startHarness();
+    try {
+      const { uri, cookie } = await pendingCallback(h);
+      await h.idp.close();
+      const res = await h.forward(uri, { cookie, accept: 'application/json' });
+      expect(res.status).toBe(503);
+      expect(res.body.error).toBe('provider_unavailable');
+      expect((await h.forward('/x', { accept: 'application/json' })).status).toBe(401);
+    } finally {
+      await h.service.stop();
+    }
+  });
+});
