@@ -44,8 +44,8 @@ export function cookieHeader(setCookies: readonly string[] | string | undefined,
   return [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
 }
 
-/** Drives the provider's login page like a browser; returns the callback URL it redirects to. */
-export async function signInAtProvider(authorizationUrl: string, username: string, password?: string): Promise<string> {
+/** Drives the provider's login page like a browser; returns the callback URL (on `appOrigin`) it redirects to. */
+export async function signInAtProvider(authorizationUrl: string, username: string, password?: string, appOrigin: string = ORIGIN): Promise<string> {
   const user = DEV_USERS.find((u) => u.username === username);
   let cookies = '';
   let url = authorizationUrl;
@@ -61,7 +61,7 @@ export async function signInAtProvider(authorizationUrl: string, username: strin
     const location = res.headers.get('location');
     if (!location) throw new Error(`provider answered ${res.status} without a redirect: ${(await res.text()).slice(0, 200)}`);
     url = new URL(location, url).href;
-    if (url.startsWith(ORIGIN)) return url;
+    if (url.startsWith(appOrigin)) return url;
   }
   throw new Error('provider did not redirect back');
 }
