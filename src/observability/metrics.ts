@@ -3,6 +3,9 @@ import { Counter, Histogram, Gauge, Registry, collectDefaultMetrics } from 'prom
 /** What a forward-auth check decided; one label value each. */
 export type CheckOutcome = 'allowed' | 'login_redirect' | 'unauthenticated' | 'forbidden' | 'bypass' | 'error' | 'flow';
 
+/** Every outcome, so each series exists (at 0) from the start. */
+export const CHECK_OUTCOMES: readonly CheckOutcome[] = ['allowed', 'login_redirect', 'unauthenticated', 'forbidden', 'bypass', 'error', 'flow'];
+
 /**
  * The service's Prometheus metrics on a registry of its own, so tests and
  * several app instances in one process never collide.
@@ -38,6 +41,10 @@ export class Metrics {
   });
   private hits = 0;
   private misses = 0;
+  // Label children bound once: `inc({ label })` hashes the labels on every call.
+  private readonly hit = this.cacheLookups.labels('hit');
+  private readonly miss = this.cacheLookups.labels('miss');
+  private readonly outcomes = new Map(CHECK_OUTCOMES.map((o) => [o, this.checks.labels(o)] as const));
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
@@ -45,8 +52,18 @@ export class Metrics {
 
   /** Counts one cache lookup. Kept cheap: this is on the hot path. */
   cacheLookup(hit: boolean): void {
-    if (hit) this.hits++;
-    else this.misses++;
-    this.cacheLookups.inc({ result: hit ? 'hit' : 'miss' });
+    if (hit) {
+      this.hits++;
+      this.hit.inc();
+    } else {
+      this.misses++;
+      this.miss.inc();
+    }
+  }
+
+  /** Counts one check and its duration (seconds). Kept cheap: this is on the hot path. */
+  checked(outcome: CheckOutcome, seconds: number): void {
+    (this.outcomes.get(outcome) ?? this.checks.labels(outcome)).inc();
+    this.checkSeconds.observe(seconds);
   }
 }

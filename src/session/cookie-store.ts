@@ -30,6 +30,12 @@ export class CookieSessionStore implements SessionStore {
   readonly kind = 'cookie';
   private readonly key: Uint8Array;
   private readonly cache: LRUCache<string, Session>;
+  /**
+   * The refreshed cookies last issued for a cookie value, reused until the next
+   * touch is due: a page's parallel requests (or a client that ignores Set-Cookie)
+   * carry the old value, and each would otherwise pay a fresh encryption.
+   */
+  private readonly refreshed: LRUCache<string, { readonly until: number; readonly setCookies: string[] }>;
 
   constructor(private readonly options: CookieStoreOptions) {
     this.key = deriveKey(options.secret, 'session-cookie');
@@ -38,6 +44,7 @@ export class CookieSessionStore implements SessionStore {
       maxSize: 64 * 1024 * 1024,
       sizeCalculation: (_value, key) => key.length + 2048,
     });
+    this.refreshed = new LRUCache({ max: Math.max(1, Math.min(options.cacheSize, 10_000)), maxSize: 64 * 1024 * 1024, sizeCalculation: (v, key) => key.length + v.setCookies.join('').length + 64 });
   }
 
   cookieNames(): string[] {
@@ -107,12 +114,23 @@ export class CookieSessionStore implements SessionStore {
 
   async touch(loaded: LoadedSession, cookies: Cookies): Promise<string[]> {
     if (!needsTouch(loaded.session, this.options.lifetime)) return [];
-    return this.create({ ...loaded.session, lastSeenAt: nowSeconds() }, cookies);
+    const value = this.options.cacheSize > 0 ? this.joined(cookies) : undefined;
+    const now = nowSeconds();
+    const previous = value === undefined ? undefined : this.refreshed.get(value);
+    if (previous !== undefined && now < previous.until) return previous.setCookies;
+    const setCookies = await this.create({ ...loaded.session, lastSeenAt: now }, cookies);
+    // Reuse is safe for as long as a touch would not be due again on the refreshed session.
+    const interval = Math.min(60, Math.floor(this.options.lifetime.idleTimeout / 10));
+    if (value !== undefined) this.refreshed.set(value, { until: now + interval, setCookies });
+    return setCookies;
   }
 
   async destroy(cookies: Cookies): Promise<string[]> {
     const value = this.joined(cookies);
-    if (value !== undefined) this.cache.delete(value);
+    if (value !== undefined) {
+      this.cache.delete(value);
+      this.refreshed.delete(value);
+    }
     return this.cookieNames()
       .filter((name, i) => i === 0 || cookies[name] !== undefined)
       .map((name) => clearCookie(name, this.options.policy));
@@ -126,5 +144,6 @@ export class CookieSessionStore implements SessionStore {
   async ping(): Promise<void> {}
   async close(): Promise<void> {
     this.cache.clear();
+    this.refreshed.clear();
   }
 }

@@ -51,11 +51,14 @@ export class ServerSessionStore implements SessionStore {
   readonly kind: 'redis' | 'memory';
   private readonly signingKey: string;
   private readonly cache: LRUCache<string, Session>;
+  /** Signed cookie values already verified, to their id: the HMAC is the costliest step of a cached check. */
+  private readonly verified: LRUCache<string, string>;
 
   constructor(private readonly options: ServerStoreOptions) {
     this.kind = options.kind;
     this.signingKey = Buffer.from(deriveKey(options.secret, 'session-id-signature')).toString('base64');
     this.cache = new LRUCache({ max: Math.max(1, options.cacheSize), ttl: Math.max(1, options.cacheTtl) * 1000, ttlAutopurge: false });
+    this.verified = new LRUCache({ max: Math.max(1, options.cacheSize) });
   }
 
   cookieNames(): string[] {
@@ -65,8 +68,13 @@ export class ServerSessionStore implements SessionStore {
   private idFrom(cookies: Cookies): string | undefined {
     const raw = cookies[this.options.cookieName];
     if (!raw || !raw.startsWith('s:') || raw.length > 200) return undefined;
+    // Same answer as unsign: the key is the exact value that verified under this store's key.
+    const known = this.verified.get(raw);
+    if (known !== undefined) return known;
     const id = unsign(raw.slice(2), this.signingKey);
-    return id === false ? undefined : id;
+    if (id === false) return undefined;
+    if (this.options.cacheSize > 0) this.verified.set(raw, id);
+    return id;
   }
 
   private async fail<T>(operation: string, work: Promise<T>): Promise<T> {
@@ -140,6 +148,7 @@ export class ServerSessionStore implements SessionStore {
 
   async close(): Promise<void> {
     this.cache.clear();
+    this.verified.clear();
     await this.options.close();
   }
 }

@@ -1,0 +1,89 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { freePort, waitForPort } from '../test/support/free-port.js';
+
+const run = promisify(execFile);
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** A server under test in its own process (so it can be pinned), stopped by PID. */
+export interface Child {
+  readonly port: number;
+  readonly pid: number;
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `node --import tsx <script>` on a free port, pinned to `cpus` with taskset when given. */
+export async function startChild(script: string, env: Record<string, string>, cpus?: string, nodeArgs: string[] = []): Promise<Child> {
+  const port = await freePort();
+  const args = ['--import', 'tsx', ...nodeArgs, script];
+  const command = cpus === undefined ? process.execPath : 'taskset';
+  const argv = cpus === undefined ? args : ['-c', cpus, process.execPath, ...args];
+  const child: ChildProcess = spawn(command, argv, {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`))));
+  exited.catch(() => undefined);
+  await Promise.race([waitForPort(port, 30_000), exited]);
+  const pid = child.pid ?? 0;
+  return {
+    port,
+    pid,
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** What wrk measured. */
+export interface WrkResult {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  /** Responses wrk counted as non-2xx/3xx. */
+  readonly bad: number;
+}
+
+function ms(text: string): number {
+  const m = /^([\d.]+)(us|ms|s)$/.exec(text.trim());
+  if (!m) return NaN;
+  const v = Number(m[1]);
+  return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
+}
+
+/** Runs wrk (-t1 -c32 --latency) against `url` with `headers`; pinned to `cpus` when given. */
+export async function wrk(url: string, headers: Record<string, string>, seconds: number, cpus?: string, extra: string[] = []): Promise<WrkResult> {
+  const args = ['-t1', '-c32', `-d${seconds}s`, '--latency', ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]), ...extra, url];
+  const { stdout } = cpus === undefined ? await run('wrk', args, { maxBuffer: 1 << 24 }) : await run('taskset', ['-c', cpus, 'wrk', ...args], { maxBuffer: 1 << 24 });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? NaN);
+  const p50 = ms(/\n\s+50%\s+(\S+)/.exec(stdout)?.[1] ?? '');
+  const p99 = ms(/\n\s+99%\s+(\S+)/.exec(stdout)?.[1] ?? '');
+  const bad = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0);
+  return { rps, p50, p99, bad };
+}
+
+export const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
+};
+
+/** Resident set size of a process in MB (Linux /proc). */
+export function rssMb(pid: number): number {
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+export { waitForPort };

@@ -1,0 +1,82 @@
+import http from 'node:http';
+import { cookieHeader, CLIENT, DOMAIN, ORIGIN, SESSION_SECRET, signInAtProvider } from '../test/support/harness.js';
+
+/** The headers Traefik's forwardAuth sends, for a page on the app. */
+export function traefikHeaders(cookie?: string): Record<string, string> {
+  return {
+    'X-Forwarded-Proto': 'https',
+    'X-Forwarded-Host': DOMAIN,
+    'X-Forwarded-Uri': '/dashboard?tab=1',
+    'X-Forwarded-Method': 'GET',
+    Accept: 'text/html,application/xhtml+xml',
+    ...(cookie ? { Cookie: cookie } : {}),
+  };
+}
+
+/** The service's environment for a benchmark instance. */
+export function serviceEnv(issuer: string, store: 'cookie' | 'redis', redisUrl?: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    OIDC_ISSUER_URL: issuer,
+    OIDC_ALLOW_INSECURE_HTTP: 'true',
+    OIDC_CLIENT_ID: CLIENT.clientId,
+    OIDC_CLIENT_SECRET: CLIENT.clientSecret,
+    SESSION_SECRET,
+    DOMAIN,
+    SESSION_STORE: store,
+    COOKIE_NAME_PREFIX: '_b_',
+    LOG_LEVEL: 'warn',
+    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+    ...extra,
+  };
+}
+
+interface Answer {
+  readonly status: number;
+  header(name: string): string | undefined;
+  readonly setCookies: string[];
+  readonly body: string;
+}
+
+/** A forwardAuth subrequest over node:http (fetch would add Sec-Fetch-Mode: cors, which is not a navigation). */
+function forward(base: string, uri: string, cookie?: string): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(`${base}/oauth2/auth`, { headers: { ...traefikHeaders(cookie), 'X-Forwarded-Uri': uri }, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => {
+        const h = res.headers;
+        resolve({ status: res.statusCode ?? 0, header: (n) => [h[n.toLowerCase()] ?? []].flat()[0], setCookies: h['set-cookie'] ?? [], body });
+      });
+    });
+    req.on('error', reject);
+  });
+}
+
+/** Logs alice in for real, through the service's forwardAuth and the provider's login form; returns the Cookie header. */
+export async function loginFor(base: string): Promise<string> {
+  let start: Answer | undefined;
+  for (let i = 0; i < 50; i++) {
+    start = await forward(base, '/dashboard?tab=1');
+    if (start.status === 302) break;
+    await new Promise((r) => setTimeout(r, 200)); // provider metadata still loading
+  }
+  if (start?.status !== 302) throw new Error(`expected a login redirect, got ${start?.status}`);
+  const tx = cookieHeader(start.setCookies);
+  const callback = new URL(await signInAtProvider(start.header('location') ?? '', 'alice'));
+  const done = await forward(base, callback.pathname + callback.search, tx);
+  if (done.status !== 302) throw new Error(`callback failed with ${done.status}: ${done.body}`);
+  return cookieHeader(done.setCookies, tx);
+}
+
+/** Checks once, before loading, that the cookie passes with the right identity headers. */
+export async function assertAllowed(base: string, cookie: string): Promise<void> {
+  const res = await forward(base, '/dashboard?tab=1', cookie);
+  const user = res.header('x-forwarded-user');
+  const email = res.header('x-forwarded-email');
+  if (res.status !== 200 || user !== 'Alice Andersen' || email !== 'alice@example.test') {
+    throw new Error(`session check failed: ${res.status} user=${user} email=${email}`);
+  }
+}
+
+export { ORIGIN };

@@ -1,0 +1,127 @@
+/**
+ * `npm run bench -- memory`: resident size of the service (redis store) after
+ * 100,000 distinct sessions have each been checked once, then across 1,000,000
+ * more requests rotating over those sessions. Sessions are created directly in
+ * redis through the store API. BENCH_MEMORY_SESSIONS and BENCH_MEMORY_REQUESTS
+ * shorten a run.
+ */
+import http from 'node:http';
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { loadConfig } from '../src/config/index.js';
+import { startDevIdentityProvider } from '../src/dev/identity-provider.js';
+import { createLogger } from '../src/observability/logger.js';
+import { createSessionStore } from '../src/session/create-store.js';
+import type { Session } from '../src/session/session.js';
+import { startRedisServer } from '../test/support/redis-server.js';
+import { CLIENT, ORIGIN } from '../test/support/harness.js';
+import { rssMb, startChild } from './lib.js';
+import { serviceEnv, traefikHeaders } from './login.js';
+
+const run = promisify(execFile);
+const SESSIONS = Number(process.env.BENCH_MEMORY_SESSIONS ?? 100_000);
+const REQUESTS = Number(process.env.BENCH_MEMORY_REQUESTS ?? 1_000_000);
+const LIMIT_MB = 150;
+
+function fakeToken(n: number, size: number): string {
+  return `eyJ${Buffer.from(`token-${n}-`.repeat(Math.ceil(size / 10))).toString('base64url').slice(0, size)}`;
+}
+
+function session(n: number, now: number): Session {
+  return {
+    sub: `user-${n}`,
+    claims: { sub: `user-${n}`, name: `User ${n}`, email: `user${n}@example.test`, preferred_username: `user${n}`, groups: ['demo-users'], sid: `sid-${n}` },
+    sid: `sid-${n}`,
+    idToken: fakeToken(n, 900),
+    accessToken: fakeToken(n, 1200),
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: now + 43_200,
+  };
+}
+
+/** Checks every cookie once with 32 concurrent keep-alive connections; returns how many were allowed. */
+async function checkAll(url: string, cookies: readonly string[]): Promise<number> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+  let next = 0;
+  let allowed = 0;
+  const worker = async () => {
+    while (next < cookies.length) {
+      const cookie = cookies[next++]!;
+      const status = await new Promise<number>((resolve, reject) => {
+        http.get(`${url}/oauth2/auth`, { agent, headers: traefikHeaders(cookie) }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        }).on('error', reject);
+      });
+      if (status === 200) allowed++;
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, worker));
+  agent.destroy();
+  return allowed;
+}
+
+export async function runMemory(): Promise<void> {
+  const redis = await startRedisServer();
+  const idp = await startDevIdentityProvider({ clients: [{ ...CLIENT, redirectUris: [`${ORIGIN}/oauth2/callback`] }] });
+  const env = serviceEnv(idp.issuer, 'redis', redis.url);
+  const svc = await startChild('src/main.ts', env, '0');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-memory-'));
+  try {
+    const rssStart = rssMb(svc.pid);
+    const store = await createSessionStore(loadConfig({ ...env, PORT: '0' }), createLogger('warn'));
+    await new Promise((r) => setTimeout(r, 500)); // redis connects in the background
+    const now = Math.floor(Date.now() / 1000);
+    const cookies: string[] = [];
+    for (let i = 0; i < SESSIONS; i += 500) {
+      const batch = await Promise.all(Array.from({ length: Math.min(500, SESSIONS - i) }, (_, k) => store.create(session(i + k, now), {})));
+      for (const [setCookie] of batch) cookies.push(setCookie!.split(';')[0]!);
+    }
+    await store.close();
+    console.log(`created ${cookies.length} sessions in redis; service RSS at start ${rssStart.toFixed(1)} MB`);
+
+    const allowed = await checkAll(svc.url, cookies);
+    if (allowed !== cookies.length) throw new Error(`only ${allowed} of ${cookies.length} sessions were allowed`);
+    const rssAfterSessions = rssMb(svc.pid);
+    console.log(`checked each once (${allowed} allowed): RSS ${rssAfterSessions.toFixed(1)} MB`);
+
+    const file = join(dir, 'cookies.txt');
+    writeFileSync(file, `${cookies.join('\n')}\n`);
+    const script = join(dir, 'rotate.lua');
+    writeFileSync(script, [
+      'local cookies = {}',
+      `for line in io.lines("${file}") do cookies[#cookies + 1] = line end`,
+      'local i = 0',
+      'request = function()',
+      '  i = i % #cookies + 1',
+      '  wrk.headers["Cookie"] = cookies[i]',
+      '  return wrk.format("GET", "/oauth2/auth")',
+      'end',
+    ].join('\n'));
+    const headers = Object.entries(traefikHeaders()).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
+    let done = 0;
+    const samples: number[] = [];
+    while (done < REQUESTS) {
+      const { stdout } = await run('taskset', ['-c', '1', 'wrk', '-t1', '-c32', '-d10s', '-s', script, ...headers, `${svc.url}/oauth2/auth`], { maxBuffer: 1 << 24 });
+      const count = Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0);
+      const bad = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0);
+      if (count === 0 || bad > 0) throw new Error(`wrk: ${count} requests, ${bad} refused\n${stdout}`);
+      done += count;
+      samples.push(rssMb(svc.pid));
+      process.stderr.write(`${done} requests, RSS ${samples.at(-1)!.toFixed(1)} MB\n`);
+    }
+    const rssEnd = rssMb(svc.pid);
+    const peak = Math.max(rssAfterSessions, ...samples);
+    console.log(`after ${done} more requests over the ${cookies.length} sessions: RSS ${rssEnd.toFixed(1)} MB (peak ${peak.toFixed(1)} MB)`);
+    console.log(`bench-memory: sessions=${cookies.length} rss_after_sessions_mb=${rssAfterSessions.toFixed(1)} rss_after_requests_mb=${rssEnd.toFixed(1)} peak_mb=${peak.toFixed(1)} requests=${done} under_${LIMIT_MB}mb=${peak < LIMIT_MB}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await svc.stop();
+    await idp.close();
+    await redis.stop();
+  }
+}
