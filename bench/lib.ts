@@ -15,10 +15,21 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-/** Starts `node --import tsx <script>` on a free port, pinned to `cpus` with taskset when given. */
+/**
+ * Compiles the service (tsconfig.build.json) under node_modules/.cache, so the
+ * servers under test run plain JavaScript as in production (no tsx loader thread
+ * in their CPU time or resident size). Returns the entry point.
+ */
+export async function buildService(): Promise<string> {
+  const outDir = 'node_modules/.cache/idp-bench-dist';
+  await run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--outDir', outDir, '--sourceMap', 'false'], { cwd: ROOT });
+  return `${outDir}/main.js`;
+}
+
+/** Starts `node [--import tsx] <script>` (tsx for .ts) on a free port, pinned to `cpus` with taskset when given. */
 export async function startChild(script: string, env: Record<string, string>, cpus?: string, nodeArgs: string[] = []): Promise<Child> {
   const port = await freePort();
-  const args = ['--import', 'tsx', ...nodeArgs, script];
+  const args = script.endsWith('.ts') ? ['--import', 'tsx', ...nodeArgs, script] : [...nodeArgs, script];
   const command = cpus === undefined ? process.execPath : 'taskset';
   const argv = cpus === undefined ? args : ['-c', cpus, process.execPath, ...args];
   const child: ChildProcess = spawn(command, argv, {

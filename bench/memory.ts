@@ -18,7 +18,7 @@ import { createSessionStore } from '../src/session/create-store.js';
 import type { Session } from '../src/session/session.js';
 import { startRedisServer } from '../test/support/redis-server.js';
 import { CLIENT, ORIGIN } from '../test/support/harness.js';
-import { rssMb, startChild } from './lib.js';
+import { buildService, rssMb, startChild } from './lib.js';
 import { serviceEnv, traefikHeaders } from './login.js';
 
 const run = promisify(execFile);
@@ -65,11 +65,19 @@ async function checkAll(url: string, cookies: readonly string[]): Promise<number
   return allowed;
 }
 
+/** V8 heap in use and allocated, from the service's own /metrics. */
+async function heapMb(url: string): Promise<string> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 1048576;
+  return `heap used ${read('nodejs_heap_size_used_bytes').toFixed(1)} MB of ${read('nodejs_heap_size_total_bytes').toFixed(1)} MB`;
+}
+
 export async function runMemory(): Promise<void> {
+  const main = await buildService();
   const redis = await startRedisServer();
   const idp = await startDevIdentityProvider({ clients: [{ ...CLIENT, redirectUris: [`${ORIGIN}/oauth2/callback`] }] });
   const env = serviceEnv(idp.issuer, 'redis', redis.url);
-  const svc = await startChild('src/main.ts', env, '0');
+  const svc = await startChild(main, env, '0');
   const dir = mkdtempSync(join(tmpdir(), 'bench-memory-'));
   try {
     const rssStart = rssMb(svc.pid);
@@ -87,7 +95,7 @@ export async function runMemory(): Promise<void> {
     const allowed = await checkAll(svc.url, cookies);
     if (allowed !== cookies.length) throw new Error(`only ${allowed} of ${cookies.length} sessions were allowed`);
     const rssAfterSessions = rssMb(svc.pid);
-    console.log(`checked each once (${allowed} allowed): RSS ${rssAfterSessions.toFixed(1)} MB`);
+    console.log(`checked each once (${allowed} allowed): RSS ${rssAfterSessions.toFixed(1)} MB, ${await heapMb(svc.url)}`);
 
     const file = join(dir, 'cookies.txt');
     writeFileSync(file, `${cookies.join('\n')}\n`);
@@ -115,6 +123,7 @@ export async function runMemory(): Promise<void> {
       process.stderr.write(`${done} requests, RSS ${samples.at(-1)!.toFixed(1)} MB\n`);
     }
     const rssEnd = rssMb(svc.pid);
+    console.log(`end: ${await heapMb(svc.url)}`);
     const peak = Math.max(rssAfterSessions, ...samples);
     console.log(`after ${done} more requests over the ${cookies.length} sessions: RSS ${rssEnd.toFixed(1)} MB (peak ${peak.toFixed(1)} MB)`);
     console.log(`bench-memory: sessions=${cookies.length} rss_after_sessions_mb=${rssAfterSessions.toFixed(1)} rss_after_requests_mb=${rssEnd.toFixed(1)} peak_mb=${peak.toFixed(1)} requests=${done} under_${LIMIT_MB}mb=${peak < LIMIT_MB}`);

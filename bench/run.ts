@@ -8,7 +8,7 @@
 import { startDevIdentityProvider } from '../src/dev/identity-provider.js';
 import { startRedisServer } from '../test/support/redis-server.js';
 import { CLIENT, ORIGIN } from '../test/support/harness.js';
-import { median, startChild, wrk, type Child, type WrkResult } from './lib.js';
+import { buildService, median, startChild, wrk, type Child, type WrkResult } from './lib.js';
 import { assertAllowed, loginFor, serviceEnv, traefikHeaders } from './login.js';
 
 const SERVER_CPU = '0';
@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     const { runMemory } = await import('./memory.js');
     return runMemory();
   }
+  const main = await buildService();
   const children: Child[] = [];
   const redis = await startRedisServer();
   const idp = await startDevIdentityProvider({
@@ -44,8 +45,8 @@ async function main(): Promise<void> {
   };
   try {
     const profile = mode === 'profile' ? ['--cpu-prof', '--cpu-prof-dir=bench/profiles'] : [];
-    const cookieSvc = await start('src/main.ts', serviceEnv(idp.issuer, 'cookie'), SERVER_CPU, profile);
-    const redisSvc = await start('src/main.ts', serviceEnv(idp.issuer, 'redis', redis.url), SERVER_CPU, profile);
+    const cookieSvc = await start(main, serviceEnv(idp.issuer, 'cookie'), SERVER_CPU, profile);
+    const redisSvc = await start(main, serviceEnv(idp.issuer, 'redis', redis.url), SERVER_CPU, profile);
     const cookieLogin = await loginFor(cookieSvc.url);
     const redisLogin = await loginFor(redisSvc.url);
     await assertAllowed(cookieSvc.url, cookieLogin);
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
     }
 
     // Two workers, unpinned, against one unpinned worker: both share the two cores with wrk.
-    const workers2 = await start('src/main.ts', serviceEnv(idp.issuer, 'cookie', undefined, { WORKERS: '2' }));
+    const workers2 = await start(main, serviceEnv(idp.issuer, 'cookie', undefined, { WORKERS: '2' }));
     const w2Login = await loginFor(workers2.url);
     await assertAllowed(workers2.url, w2Login);
     const unpinned: Target[] = [

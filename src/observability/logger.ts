@@ -1,5 +1,7 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
 
+import type { ErrorCode } from '../errors/app-error.js';
+
 export type { Logger };
 
 /**
@@ -13,13 +15,26 @@ export const REDACTED_PATHS = [
   '*.idToken', '*.accessToken', '*.refreshToken', '*.clientSecret', '*.sessionSecret',
 ];
 
+/**
+ * The service's own error codes (`AppError.code`), the one value under `code`
+ * that is written as is: any other value there could be an authorization code.
+ */
+const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  'MISSING_HEADER', 'BAD_REQUEST', 'NOT_FOUND', 'LOGIN_EXPIRED', 'LOGIN_STATE_MISMATCH', 'PROVIDER_DENIED', 'CODE_REJECTED',
+  'TOKEN_INVALID', 'PROVIDER_UNAVAILABLE', 'SESSION_STORE_UNAVAILABLE', 'SESSION_TOO_LARGE', 'UPSTREAM_UNAVAILABLE', 'INTERNAL',
+]);
+
+function censor(value: unknown, path: string[]): unknown {
+  return path.length === 1 && path[0] === 'code' && typeof value === 'string' && ERROR_CODES.has(value) ? value : '[redacted]';
+}
+
 /** Creates the JSON logger; `destination` lets tests capture lines. */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     {
       level,
       base: { service: 'idp-oidc-middleware' },
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      redact: { paths: REDACTED_PATHS, censor },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { parseCookies } from '../../src/session/cookies.js';
+import { CLIENT, SESSION_SECRET, cookieHeader, signInAtProvider, startHarness, type Harness } from '../support/harness.js';
+
+interface LogLine {
+  level: string;
+  msg: string;
+  event?: string;
+  correlationId?: string;
+  code?: string;
+}
+
+/** Everything a log line must never contain, collected while logging in for real. */
+interface Secrets {
+  sessionCookie: string;
+  code: string;
+  state: string;
+  idToken: string;
+  accessToken: string;
+}
+
+describe('structured logs', () => {
+  let h: Harness;
+  const secrets = {} as Secrets;
+  let failedBody: { correlationId?: string };
+  let lines: LogLine[];
+
+  beforeAll(async () => {
+    h = await startHarness({ store: 'memory', env: { LOG_LEVEL: 'trace' } });
+    const start = await h.forward('/reports?q=1').expect(302);
+    const tx = cookieHeader(start.headers['set-cookie'] as unknown as string[]);
+    const callback = new URL(await signInAtProvider(start.headers.location ?? '', 'alice'));
+    secrets.code = callback.searchParams.get('code') ?? '';
+    secrets.state = callback.searchParams.get('state') ?? '';
+    const done = await h.forward(callback.pathname + callback.search, { cookie: tx }).expect(302);
+    const cookie = cookieHeader(done.headers['set-cookie'] as unknown as string[], tx);
+    const loaded = await h.service.store.load(parseCookies(cookie));
+    secrets.sessionCookie = parseCookies(cookie)['_t_session'] ?? '';
+    secrets.idToken = loaded?.session.idToken ?? '';
+    secrets.accessToken = loaded?.session.accessToken ?? '';
+    await h.forward('/reports', { cookie }).expect(200);
+
+    // The same callback again: the provider refuses the spent code.
+    const replay = await h.forward(callback.pathname + callback.search, { cookie: tx, accept: 'application/json' });
+    expect(replay.status).toBeGreaterThanOrEqual(400);
+    failedBody = replay.body as { correlationId?: string };
+
+    await h.forward('/oauth2/logout', { cookie }).expect(302);
+    lines = h.logs.map((l) => JSON.parse(l) as LogLine);
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('captured every secret it scans for', () => {
+    for (const [name, value] of Object.entries(secrets)) expect({ name, length: value.length }).toEqual({ name, length: expect.any(Number) });
+    for (const value of Object.values(secrets)) expect(value.length).toBeGreaterThanOrEqual(16);
+  });
+
+  it('writes one JSON line per login and per logout', () => {
+    expect(lines.filter((l) => l.event === 'login')).toHaveLength(1);
+    expect(lines.filter((l) => l.event === 'logout')).toHaveLength(1);
+  });
+
+  it('writes one line for the failed callback, with the correlation id the user was shown', () => {
+    const failures = lines.filter((l) => l.msg === 'request failed');
+    expect(failures).toHaveLength(1);
+    expect(failedBody.correlationId).toMatch(/^[\w.-]{8,64}$/);
+    expect(failures[0]?.correlationId).toBe(failedBody.correlationId);
+    expect(failures[0]?.code).toBe('CODE_REJECTED');
+  });
+
+  it('never writes the session cookie, the code, the state, or the tokens', () => {
+    const text = h.logs.join('');
+    for (const [name, value] of Object.entries(secrets)) {
+      expect({ name, leaked: text.includes(value) }).toEqual({ name, leaked: false });
+    }
+  });
+
+  it('never writes the client secret or the session secret', () => {
+    const text = h.logs.join('');
+    expect(text.includes(CLIENT.clientSecret)).toBe(false);
+    expect(text.includes(SESSION_SECRET)).toBe(false);
+  });
+
+  it('never writes a part of a token either (its signature or payload)', () => {
+    const text = h.logs.join('');
+    for (const token of [secrets.idToken, secrets.accessToken]) {
+      for (const part of token.split('.').filter((p) => p.length >= 16)) expect(text.includes(part)).toBe(false);
+    }
+  });
+});
+
+describe('error lines for requests Traefik sends wrong', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ env: { LOG_LEVEL: 'debug' } });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('logs a request without X-Forwarded-Host once, with the id in the page and the caller’s X-Request-Id', async () => {
+    const res = await h.forward('/x', { accept: 'application/json', headers: { 'X-Forwarded-Host': '', 'X-Request-Id': 'req-0123456789' } });
+    expect(res.status).toBe(400);
+    expect(res.body.correlationId).toBe('req-0123456789');
+    const failures = h.logs.map((l) => JSON.parse(l) as LogLine).filter((l) => l.msg === 'request failed');
+    expect(failures.map((l) => [l.correlationId, l.code])).toEqual([['req-0123456789', 'MISSING_HEADER']]);
+  });
+});
