@@ -1,0 +1,104 @@
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startDevIdentityProvider, type DevIdentityProvider } from '../../src/dev/identity-provider.js';
+import type { Cookies, LoadedSession } from '../../src/session/store.js';
+import { freePort, waitForPort } from '../support/free-port.js';
+import { CLIENT, DOMAIN, ORIGIN, SESSION_SECRET, startHarness, type Harness } from '../support/harness.js';
+
+function connects(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe('stop(): graceful shutdown of a running service', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ store: 'redis' });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('stops accepting, finishes the request in flight, then closes the store', async () => {
+    const cookie = await h.login('alice');
+    const { store } = h.service;
+    const port = (h.service.server.address() as AddressInfo).port;
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const inFlight = new Promise<void>((r) => (entered = r));
+    const load = store.load.bind(store);
+    store.load = async (cookies: Cookies): Promise<LoadedSession | undefined> => {
+      entered();
+      await held; // the check stays in flight until the test releases it
+      return load(cookies);
+    };
+    const events: string[] = [];
+    const close = store.close.bind(store);
+    store.close = async () => {
+      events.push('store closed');
+      await close();
+    };
+
+    h.service.server.on('request', (_req, res) => res.once('finish', () => events.push(`response ${res.statusCode} written`)));
+    const response = h.forward('/slow', { cookie }).then((res) => res);
+    await inFlight;
+    const stopped = h.service.stop().then(() => events.push('stopped'));
+
+    await new Promise((r) => setImmediate(r));
+    expect(await connects(port)).toBe(false); // no longer accepting
+    expect(events).toEqual([]); // still waiting for the request in flight
+
+    release();
+    const res = await response;
+    await stopped;
+    expect(res.status).toBe(200);
+    expect(res.headers['x-forwarded-user']).toBe('Alice Andersen');
+    expect(events).toEqual(['response 200 written', 'store closed', 'stopped']);
+  });
+});
+
+describe('the entry point on SIGTERM', () => {
+  let idp: DevIdentityProvider;
+  beforeAll(async () => {
+    idp = await startDevIdentityProvider({ clients: [{ ...CLIENT, redirectUris: [`${ORIGIN}/oauth2/callback`] }] });
+  });
+  afterAll(async () => {
+    await idp.close();
+  });
+
+  it('logs the shutdown and exits 0', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        OIDC_ISSUER_URL: idp.issuer,
+        OIDC_ALLOW_INSECURE_HTTP: 'true',
+        OIDC_CLIENT_ID: CLIENT.clientId,
+        OIDC_CLIENT_SECRET: CLIENT.clientSecret,
+        SESSION_SECRET,
+        DOMAIN,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += String(c)));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await waitForPort(port, 20_000);
+    process.kill(child.pid ?? 0, 'SIGTERM');
+    expect(await exited).toBe(0);
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; signal?: string });
+    expect(lines.find((l) => l.msg === 'shutting down')?.signal).toBe('SIGTERM');
+    expect(await connects(port)).toBe(false);
+  }, 30_000);
+});
