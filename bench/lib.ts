@@ -98,3 +98,11 @@ export function rssMb(pid: number): number {
 }
 
 export { waitForPort };
+
+/** Latency at a fixed offered rate (autocannon -R, 32 connections), below saturation: service time plus queueing, not Little's law. */
+export async function latencyAtRate(url: string, headers: Record<string, string>, seconds: number, rate: number, cpus: string): Promise<{ p50: number; p99: number; non2xx: number }> {
+  const args = ['node_modules/autocannon/autocannon.js', '-c', '32', '-d', String(seconds), '-R', String(rate), '-j', ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]), url];
+  const { stdout } = await run('taskset', ['-c', cpus, process.execPath, ...args], { cwd: ROOT, maxBuffer: 1 << 24 });
+  const result = JSON.parse(stdout) as { latency: { p50: number; p99: number }; non2xx: number };
+  return { p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx };
+}

@@ -8,7 +8,7 @@
 import { startDevIdentityProvider } from '../src/dev/identity-provider.js';
 import { startRedisServer } from '../test/support/redis-server.js';
 import { CLIENT, ORIGIN } from '../test/support/harness.js';
-import { buildService, median, startChild, wrk, type Child, type WrkResult } from './lib.js';
+import { buildService, latencyAtRate, median, startChild, wrk, type Child, type WrkResult } from './lib.js';
 import { assertAllowed, loginFor, serviceEnv, traefikHeaders } from './login.js';
 
 const SERVER_CPU = '0';
@@ -16,6 +16,8 @@ const LOAD_CPU = '1';
 const duration = Math.max(1, Number(process.env.BENCH_DURATION ?? 5));
 const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const mode = process.argv[2] ?? 'throughput';
+/** Offered rate (req/s) for the latency measurement below saturation. */
+const rate = Math.max(100, Number(process.env.BENCH_RATE ?? 4000));
 
 interface Target {
   readonly name: string;
@@ -81,12 +83,20 @@ async function main(): Promise<void> {
       process.stderr.write(`round ${round + 1}/${rounds} done\n`);
     }
 
+    // Latency below saturation: at saturation wrk's 32 connections queue, so p99 >= 32 / (req/s).
+    const fixedRate = new Map<string, { p50: number; p99: number }>();
+    for (const t of [targets[0]!, targets[2]!, targets[3]!]) {
+      const r = await latencyAtRate(`${t.child.url}/oauth2/auth`, t.headers, duration, rate, LOAD_CPU);
+      if (r.non2xx > 0) throw new Error(`${t.name}: ${r.non2xx} responses outside 2xx at ${rate} req/s`);
+      fixedRate.set(t.name, r);
+    }
+
     // Two workers, unpinned, against one unpinned worker: both share the two cores with wrk.
     const workers2 = await start(main, serviceEnv(idp.issuer, 'cookie', undefined, { WORKERS: '2' }));
     const w2Login = await loginFor(workers2.url);
     await assertAllowed(workers2.url, w2Login);
     const unpinned: Target[] = [
-      { name: 'cookie, 1 worker, unpinned', child: cookieSvc, headers: traefikHeaders(cookieLogin), results: [], pinned: false },
+      { name: 'cookie, 1 worker (pinned)', child: cookieSvc, headers: traefikHeaders(cookieLogin), results: [], pinned: false },
       { name: 'cookie, WORKERS=2, unpinned', child: workers2, headers: traefikHeaders(w2Login), results: [], pinned: false },
     ];
     // The single-worker child stays pinned to one core: that is the one-core figure WORKERS=2 is compared with.
@@ -103,13 +113,16 @@ async function main(): Promise<void> {
     console.log(`\n${rounds} rounds x ${duration}s, wrk -t1 -c32 on CPU ${LOAD_CPU}, servers on CPU ${SERVER_CPU} (last two rows unpinned)`);
     console.log(`${'target'.padEnd(30)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'x bare'.padStart(7)}`);
     for (const r of rows) console.log(`${r.name.padEnd(30)} ${fmt(r.rps, 0).padStart(9)} ${fmt(r.p50).padStart(8)} ${fmt(r.p99).padStart(8)} ${fmt(r.ratio).padStart(7)}`);
+    console.log(`\nlatency at a fixed ${rate} req/s (autocannon -c32 -R${rate} on CPU ${LOAD_CPU}):`);
+    for (const [name, r] of fixedRate) console.log(`${name.padEnd(30)} p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms`);
     const byName = (n: string) => rows.find((r) => r.name === n)!;
     const cookie = byName('cookie store 200');
     const redisRow = byName('redis store 200');
     const w2 = byName('cookie, WORKERS=2, unpinned');
     console.log(
       `bench: cookie=${fmt(cookie.ratio)} redis=${fmt(redisRow.ratio)} express=${fmt(byName('bare express').ratio)} login_302=${fmt(byName('no session 302').ratio)}` +
-        ` p99_ms=${fmt(Math.max(cookie.p99, redisRow.p99))} workers2=${fmt(w2.rps / cookie.rps)} bare_rps=${fmt(base, 0)}`,
+        ` p99_ms=${fmt(Math.max(fixedRate.get('cookie store 200')!.p99, fixedRate.get('redis store 200')!.p99))} p99_sat_ms=${fmt(Math.max(cookie.p99, redisRow.p99))}` +
+        ` workers2=${fmt(w2.rps / cookie.rps)} bare_rps=${fmt(base, 0)}`,
     );
   } finally {
     for (const c of children.reverse()) await c.stop();
