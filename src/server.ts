@@ -54,7 +54,10 @@ export async function startService(config: Config, options: { logger?: Logger; m
       oidc.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeout * 1000).unref();
+      const timer = setTimeout(() => {
+        server.closeAllConnections();
+        app.closeUpgrades(); // WebSockets are not HTTP connections: closeAllConnections leaves them open
+      }, config.shutdownTimeout * 1000).unref();
       await closed;
       clearTimeout(timer);
       await store.close();

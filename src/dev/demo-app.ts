@@ -31,11 +31,16 @@ function decode(value: string): string {
   }
 }
 
+/** Long values (cookies, user agents) are cut for the page; the JSON endpoint has them whole. */
+function shorten(value: string): string {
+  return value.length > 160 ? `${value.slice(0, 157)}…` : value;
+}
+
 function renderApp(r: Received): string {
   const user = r.user !== undefined ? decode(r.user) : undefined;
   const rows = Object.entries(r.headers)
     .sort(([a], [b]) => Number(IDENTITY.includes(b)) - Number(IDENTITY.includes(a)) || a.localeCompare(b))
-    .map(([k, v]) => `<tr${IDENTITY.includes(k) ? ' class="id"' : ''}><th>${escapeHtml(k)}</th><td>${escapeHtml(String(v))}</td></tr>`)
+    .map(([k, v]) => `<tr${IDENTITY.includes(k) ? ' class="id"' : ''}><th>${escapeHtml(k)}</th><td>${escapeHtml(shorten(String(v)))}</td></tr>`)
     .join('');
   const who = user
     ? `<p class="hello">Signed in as</p><p class="name" data-testid="user">${escapeHtml(user)}</p><p class="email" data-testid="email">${escapeHtml(decode(r.email ?? ''))}</p>`

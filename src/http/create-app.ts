@@ -31,6 +31,8 @@ export interface App {
   readonly handle: (req: IncomingMessage, res: ServerResponse) => void;
   /** WebSocket upgrades (sidecar mode); refused otherwise. */
   readonly upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** Ends proxied WebSocket connections (sidecar mode), for shutdown. */
+  readonly closeUpgrades: () => void;
   readonly express: Express;
   readonly gate: Gate;
 }
@@ -96,5 +98,5 @@ export function createApp(deps: AppDeps): App {
       .catch(() => refuse(503, 'Service Unavailable'));
   };
 
-  return { handle, upgrade, express: app, gate };
+  return { handle, upgrade, closeUpgrades: () => sidecar?.closeUpgrades(), express: app, gate };
 }

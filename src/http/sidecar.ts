@@ -17,7 +17,10 @@ export function createSidecarProxy(config: Config, upstream: URL, logger: Logger
   const proxy = createProxyMiddleware<IncomingMessage, ServerResponse>({
     target: upstream.href,
     changeOrigin: false,
-    ws: true,
+    // Never `ws: true`: http-proxy-middleware would then subscribe to the server's
+    // 'upgrade' event itself and proxy every WebSocket without asking the gate.
+    // Upgrades reach the proxy only through `upgrade` below, after an allow decision.
+    ws: false,
     xfwd: true,
     proxyTimeout: 120_000,
     on: {
@@ -32,6 +35,9 @@ export function createSidecarProxy(config: Config, upstream: URL, logger: Logger
       },
     },
   });
+
+  /** Proxied WebSocket connections, closed by `closeUpgrades` when the service stops. */
+  const sockets = new Set<Duplex>();
 
   /** Rewrites the request's headers for the upstream according to the decision. */
   function prepare(req: IncomingMessage, decision: Decision): void {
@@ -59,7 +65,14 @@ export function createSidecarProxy(config: Config, upstream: URL, logger: Logger
     /** Forwards an allowed WebSocket upgrade. */
     upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, decision: Decision): void {
       prepare(req, decision);
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
       proxy.upgrade(req, socket as never, head);
+    },
+    /** Ends every proxied WebSocket (they outlive any request timeout). */
+    closeUpgrades(): void {
+      for (const socket of sockets) socket.destroy();
+      sockets.clear();
     },
   };
 }

@@ -25,6 +25,7 @@ function textFrame(text: string): Buffer {
  */
 export async function startUpstream(): Promise<Upstream> {
   const seen: ReturnType<typeof received>[] = [];
+  const sockets = new Set<import('node:stream').Duplex>();
   const handler: http.RequestListener = (req, res) => {
     seen.push(received(req));
     if (req.url === '/stream') {
@@ -60,7 +61,14 @@ export async function startUpstream(): Promise<Upstream> {
     const accept = createHash('sha1').update(`${String(req.headers['sec-websocket-key'])}${WS_GUID}`).digest('base64');
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
     socket.write(textFrame(`hello ${String(req.headers['x-forwarded-user'] ?? 'nobody')}`));
+    sockets.add(socket);
     socket.on('error', () => undefined);
+    socket.on('end', () => socket.end());
+    socket.on('close', () => sockets.delete(socket));
   });
-  return { ...app, seen, address: new URL(app.url).host };
+  const close = async () => {
+    for (const socket of sockets) socket.destroy();
+    await app.close();
+  };
+  return { ...app, close, seen, address: new URL(app.url).host };
 }

@@ -1,0 +1,142 @@
+import http from 'node:http';
+import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Browser, Page } from 'playwright-core';
+import type { DevIdentityProvider } from '../../src/dev/identity-provider.js';
+import { launchBrowser, screenshot, signIn } from './support/browser.js';
+import { BYPASS_PATH, freePort, originFor, startIdp, startServiceFor } from './support/stack.js';
+import { startUpstream, type Upstream } from './support/upstream.js';
+
+const SPOOFED = { 'X-Forwarded-User': 'Mallory', 'X-Forwarded-Email': 'mallory@evil.test' };
+
+/** The status line of a WebSocket upgrade request sent without a browser. */
+function upgradeStatus(url: string, cookie?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, {
+      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': randomBytes(16).toString('base64'), ...(cookie ? { cookie } : {}) },
+    });
+    req.on('upgrade', (res, socket) => { socket.destroy(); resolve(res.statusCode ?? 0); });
+    req.on('response', (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('sidecar mode: the service proxies to the app itself (UPSTREAM_URL)', () => {
+  let browser: Browser;
+  let idp: DevIdentityProvider;
+  let upstream: Upstream;
+  let stopService: () => Promise<void>;
+  let serviceStopped = false;
+  let origin: string;
+  let page: Page;
+  let cookie: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    origin = originFor(port);
+    [browser, idp, upstream] = await Promise.all([launchBrowser(), startIdp([origin]), startUpstream()]);
+    const svc = await startServiceFor(idp, port, { UPSTREAM_URL: upstream.url, PORT: String(port), SHUTDOWN_TIMEOUT: '1' });
+    stopService = () => svc.service.stop();
+    const context = await browser.newContext({ viewport: { width: 1000, height: 760 } });
+    await context.addCookies([{ name: 'theme', value: 'dark', url: origin }]);
+    page = await context.newPage();
+    await page.goto(`${origin}/account?tab=security`);
+    await signIn(page, 'alice');
+    await page.waitForURL((url) => url.origin === origin);
+    cookie = (await context.cookies(origin)).map((c) => `${c.name}=${c.value}`).join('; ');
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (!serviceStopped) await stopService?.();
+    await upstream?.close();
+    await idp?.close();
+  });
+
+  it('signs alice in with Chromium and shows the page she asked for, with her identity headers', async () => {
+    expect(page.url()).toBe(`${origin}/account?tab=security`);
+    await expect(page.getByTestId('user').textContent()).resolves.toBe('Alice Andersen');
+    await expect(page.getByTestId('email').textContent()).resolves.toBe('alice@example.test');
+    await screenshot(page, 'sidecar-app-page');
+  });
+
+  it('keeps the service’s session cookies from the app, and passes the app’s own cookies', async () => {
+    expect(cookie).toMatch(/_idp_session=/);
+    await page.reload();
+    const last = upstream.seen.at(-1);
+    expect(last?.url).toBe('/account?tab=security');
+    expect(last?.headers.cookie).toBe('theme=dark');
+  });
+
+  it('replaces client-sent identity headers for a signed-in user and drops them on a bypass path', async () => {
+    const signedIn = await fetch(`${origin}/api/whoami`, { headers: { ...SPOOFED, cookie } });
+    await expect(signedIn.json()).resolves.toMatchObject({ user: 'Alice Andersen', email: 'alice@example.test' });
+    const bypass = await fetch(origin + BYPASS_PATH, { headers: { ...SPOOFED, accept: 'application/json' } });
+    const body = (await bypass.json()) as { user?: string; email?: string };
+    expect([body.user, body.email]).toEqual([undefined, undefined]);
+  });
+
+  it('answers an unauthenticated fetch with a JSON 401 and never calls the app', async () => {
+    const before = upstream.seen.length;
+    const res = await fetch(`${origin}/api/whoami`, { headers: SPOOFED });
+    expect(res.status).toBe(401);
+    await expect(res.json()).resolves.toMatchObject({ error: 'unauthenticated' });
+    expect(upstream.seen.length).toBe(before);
+  });
+
+  it('streams a response chunk by chunk instead of buffering it', async () => {
+    const started = Date.now();
+    const res = await fetch(`${origin}/stream`, { headers: { cookie } });
+    expect(res.status).toBe(200);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const first = await reader.read();
+    const firstAt = Date.now() - started;
+    let text = Buffer.from(first.value ?? []).toString();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) text += Buffer.from(r.value).toString();
+    const doneAt = Date.now() - started;
+    expect(text).toBe('chunk 0\nchunk 1\nchunk 2\nchunk 3\nchunk 4\n');
+    expect(doneAt - firstAt).toBeGreaterThanOrEqual(250); // the first chunk arrived well before the last was sent
+  });
+
+  it('passes a 20 MB upload through to the app unchanged', async () => {
+    const body = randomBytes(20 * 1024 * 1024);
+    const res = await fetch(`${origin}/upload`, { method: 'POST', body, headers: { cookie, 'content-type': 'application/octet-stream' } });
+    expect(res.status).toBe(200);
+    await expect(res.json()).resolves.toEqual({ bytes: body.length, sha256: createHash('sha256').update(body).digest('hex'), user: 'Alice Andersen' });
+  });
+
+  it('upgrades a WebSocket for the signed-in browser, with her identity on the upgrade request', async () => {
+    const greeting = await page.evaluate(() => new Promise<string>((resolve, reject) => {
+      const ws = new WebSocket(`${location.origin.replace('http', 'ws')}/ws`);
+      ws.onmessage = (e) => { resolve(String(e.data)); ws.close(); };
+      ws.onerror = () => reject(new Error('websocket failed'));
+    }));
+    expect(greeting).toBe('hello Alice Andersen');
+    expect(upstream.seen.at(-1)?.headers.cookie).toBe('theme=dark');
+  });
+
+  it('refuses a WebSocket upgrade without a session with 401, before the app sees it', async () => {
+    const before = upstream.seen.length;
+    await expect(upgradeStatus(`${origin}/ws`)).resolves.toBe(401);
+    await expect(upgradeStatus(`${origin}/ws`, cookie)).resolves.toBe(101);
+    expect(upstream.seen.length).toBe(before + 1);
+  });
+
+  it('stops within SHUTDOWN_TIMEOUT even while a proxied WebSocket stays open', async () => {
+    const open = await new Promise<import('node:stream').Duplex>((resolve, reject) => {
+      const req = http.request(`${origin}/ws`, {
+        headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': randomBytes(16).toString('base64'), cookie },
+      });
+      req.on('upgrade', (_res, socket) => resolve(socket));
+      req.on('error', reject);
+      req.end();
+    });
+    const closed = new Promise((resolve) => open.once('close', resolve));
+    const started = Date.now();
+    serviceStopped = true;
+    await stopService();
+    await closed;
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
