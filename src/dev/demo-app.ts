@@ -53,7 +53,8 @@ header{display:flex;justify-content:space-between;align-items:center;gap:1rem;ma
 .hello{margin:0;color:#6a737d}.name{font-size:1.6rem;font-weight:700;margin:.2rem 0 0}.email{margin:0;color:#0b5cad}
 a.button{display:inline-block;padding:.5rem 1rem;border-radius:8px;background:#0b5cad;color:#fff;text-decoration:none;font-weight:600;white-space:nowrap}
 h2{font-size:1rem;margin:0 0 .75rem}table{width:100%;border-collapse:collapse;font-size:.85rem;table-layout:fixed}
-th,td{text-align:left;vertical-align:top;padding:.35rem .4rem;border-top:1px solid #eee;word-break:break-all}th{width:38%;font-weight:600;color:#444}
+th,td{text-align:left;vertical-align:top;padding:.35rem .4rem;border-top:1px solid #eee;overflow-wrap:anywhere}th{width:38%;font-weight:600;color:#444}
+@media (max-width:560px){th,td{display:block;width:auto}th{padding-bottom:0}td{border-top:0;padding-top:.1rem}}
 tr.id th,tr.id td{background:#eef6ff}.path{font-family:ui-monospace,monospace;font-size:.85rem;color:#6a737d;word-break:break-all}
 </style></head><body><main>
 <header><h1>Demo app</h1><a class="button" href="/oauth2/logout">Sign out</a></header>

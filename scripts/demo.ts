@@ -1,0 +1,103 @@
+/**
+ * `npm run demo`: the whole login flow on one machine, with no configuration and no
+ * system packages. Starts the development identity provider (test users only), a demo
+ * app, and the service in sidecar mode in front of it, on http://localhost:4180.
+ *
+ * Overrides: DEMO_PORT (4180), DEMO_PROVIDER_PORT (9000), DEMO_APP_PORT (any free port),
+ * DEMO_HOST (127.0.0.1), DEMO_LOG_LEVEL (error).
+ * Refuses to run when a real provider is configured (OIDC_ISSUER_URL or AZURE_TENANT_ID).
+ */
+import { randomBytes } from 'node:crypto';
+
+const env = process.env;
+const realProvider = ['OIDC_ISSUER_URL', 'AZURE_TENANT_ID'].filter((name) => env[name] !== undefined && env[name] !== '');
+if (realProvider.length > 0) {
+  process.stderr.write(
+    `demo: refusing to start: ${realProvider.join(' and ')} ${realProvider.length > 1 ? 'are' : 'is'} set, so a real identity provider is configured.\n` +
+      'The demo runs a development provider with well-known test passwords and must never stand in for a real one.\n' +
+      `Unset ${realProvider.join(' and ')} to run the demo, or start the service itself with \`npm start\`.\n`,
+  );
+  process.exit(2);
+}
+
+function port(name: string, fallback: number): number {
+  const value = Number(env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    process.stderr.write(`demo: ${name} must be a port number (got "${env[name]}")\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
+// Imported only now, so that a refusal prints nothing else. oidc-provider's notices
+// about its development adapter and the Node version are expected in a demo.
+const warn = console.warn.bind(console);
+console.warn = (...args: unknown[]) => {
+  if (typeof args[0] !== 'string' || !args[0].startsWith('oidc-provider WARNING')) warn(...args);
+};
+const { loadConfig } = await import('../src/config/index.js');
+const { startDemoApp } = await import('../src/dev/demo-app.js');
+const { startDevIdentityProvider } = await import('../src/dev/identity-provider.js');
+const { DEV_USERS } = await import('../src/dev/test-users.js');
+const { startService } = await import('../src/server.js');
+
+const host = env.DEMO_HOST ?? '127.0.0.1';
+const servicePort = port('DEMO_PORT', 4180);
+const origin = `http://localhost:${servicePort}`;
+const client = { clientId: 'demo', clientSecret: randomBytes(16).toString('hex') };
+
+const idp = await startDevIdentityProvider({
+  clients: [{ ...client, redirectUris: [`${origin}/oauth2/callback`], postLogoutRedirectUris: [`${origin}/oauth2/signed-out`] }],
+  port: port('DEMO_PROVIDER_PORT', 9000),
+  host,
+});
+const app = await startDemoApp({ port: port('DEMO_APP_PORT', 0), host: '127.0.0.1' });
+const config = loadConfig({
+  OIDC_ISSUER_URL: idp.issuer,
+  OIDC_ALLOW_INSECURE_HTTP: 'true',
+  OIDC_CLIENT_ID: client.clientId,
+  OIDC_CLIENT_SECRET: client.clientSecret,
+  SESSION_SECRET: randomBytes(16).toString('hex'),
+  DOMAIN: `localhost:${servicePort}`,
+  PUBLIC_SCHEME: 'http',
+  SESSION_STORE: 'memory',
+  UPSTREAM_URL: app.url,
+  ASSERT_CLAIMS: JSON.stringify([{ name: 'groups', anyOf: ['demo-users'] }]),
+  PORT: String(servicePort),
+  HOST: host,
+  LOG_LEVEL: env.DEMO_LOG_LEVEL ?? 'error',
+  SHUTDOWN_TIMEOUT: '1',
+});
+const service = await startService(config);
+await service.oidc.start();
+
+const users = DEV_USERS.map((u) => {
+  const groups = (u.claims.groups as string[] | undefined) ?? [];
+  const access = groups.includes('demo-users') ? 'allowed' : 'signs in, but is not in demo-users: sees the 403 page';
+  return `    ${u.username.padEnd(6)} / ${u.password.padEnd(15)} ${access}`;
+});
+process.stdout.write(
+  [
+    '',
+    `  Demo running. Open ${origin}/ in a browser.`,
+    '',
+    '  Test users (username / password):',
+    ...users,
+    '',
+    `  Identity provider (development only): ${idp.issuer}`,
+    `  Demo app behind the service:          ${app.url}`,
+    `  Sign out: ${origin}/oauth2/logout. Press Ctrl+C to stop.`,
+    '',
+  ].join('\n') + '\n',
+);
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await service.stop();
+  await Promise.all([app.close(), idp.close()]);
+  process.exit(0);
+};
+process.once('SIGINT', () => void stop());
+process.once('SIGTERM', () => void stop());
