@@ -105,6 +105,15 @@ describe.each(STACKS)('through $name ($store sessions)', ({ name, proxy, store }
     await expect(page.locator('main').textContent()).resolves.toContain('Nobody is signed in');
   });
 
+  it('shows a readable error page with a way to retry when a sign-in link is stale', async () => {
+    const page = await newPage(390);
+    const res = await page.goto(`${origin}/oauth2/callback?code=stale&state=not-a-login-we-started`);
+    expect(res?.status()).toBe(400);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Sign-in expired');
+    await expect(page.getByRole('link', { name: 'Try again' }).getAttribute('href')).resolves.toBe(`${origin}/oauth2/login`);
+    await screenshot(page, `${name}-error-page-390px`);
+  });
+
   it('answers fetch() with a JSON 401, not a redirect, once the session cookies are gone', async () => {
     const page = await newPage();
     await loginAs(page, 'alice', '/dashboard');
