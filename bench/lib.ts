@@ -106,3 +106,13 @@ export async function latencyAtRate(url: string, headers: Record<string, string>
   const result = JSON.parse(stdout) as { latency: { p50: number; p99: number }; non2xx: number };
   return { p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx };
 }
+
+/**
+ * Node flags for the service processes (BENCH_SERVICE_NODE_ARGS overrides):
+ * the heap settings docs/performance.md recommends for production. A 4 MB
+ * semi-space keeps the young generation from growing to 3 x 16 MB under a high
+ * allocation rate; the old-space cap makes V8 collect before RSS drifts up.
+ */
+export function serviceNodeArgs(): string[] {
+  return (process.env.BENCH_SERVICE_NODE_ARGS ?? '--max-semi-space-size=4 --max-old-space-size=96').split(' ').filter(Boolean);
+}

@@ -18,7 +18,7 @@ import { createSessionStore } from '../src/session/create-store.js';
 import type { Session } from '../src/session/session.js';
 import { startRedisServer } from '../test/support/redis-server.js';
 import { CLIENT, ORIGIN } from '../test/support/harness.js';
-import { buildService, rssMb, startChild } from './lib.js';
+import { buildService, rssMb, serviceNodeArgs, startChild } from './lib.js';
 import { serviceEnv, traefikHeaders } from './login.js';
 
 const run = promisify(execFile);
@@ -79,7 +79,8 @@ export async function runMemory(): Promise<void> {
   const redis = await startRedisServer();
   const idp = await startDevIdentityProvider({ clients: [{ ...CLIENT, redirectUris: [`${ORIGIN}/oauth2/callback`] }] });
   const env = serviceEnv(idp.issuer, 'redis', redis.url);
-  const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const nodeArgs = serviceNodeArgs();
+  console.log(`service node flags: ${nodeArgs.join(' ') || '(none)'}`);
   const svc = await startChild(main, env, '0', nodeArgs);
   const dir = mkdtempSync(join(tmpdir(), 'bench-memory-'));
   try {
@@ -100,6 +101,11 @@ export async function runMemory(): Promise<void> {
     const rssAfterSessions = rssMb(svc.pid);
     console.log(`checked each once (${allowed} allowed): RSS ${rssAfterSessions.toFixed(1)} MB, ${await heapMb(svc.url)}`);
 
+    if (process.env.BENCH_HEAP_SNAPSHOT) {
+      // Needs BENCH_SERVICE_NODE_ARGS=--heapsnapshot-signal=SIGUSR2; written to the repository root.
+      process.kill(svc.pid, 'SIGUSR2');
+      await new Promise((r) => setTimeout(r, 8000));
+    }
     const file = join(dir, 'cookies.txt');
     writeFileSync(file, `${cookies.slice(0, ROTATE).join('\n')}\n`);
     const script = join(dir, 'rotate.lua');

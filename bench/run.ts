@@ -8,7 +8,7 @@
 import { startDevIdentityProvider } from '../src/dev/identity-provider.js';
 import { startRedisServer } from '../test/support/redis-server.js';
 import { CLIENT, ORIGIN } from '../test/support/harness.js';
-import { buildService, latencyAtRate, median, startChild, wrk, type Child, type WrkResult } from './lib.js';
+import { buildService, latencyAtRate, median, serviceNodeArgs, startChild, wrk, type Child, type WrkResult } from './lib.js';
 import { assertAllowed, loginFor, serviceEnv, traefikHeaders } from './login.js';
 
 const SERVER_CPU = '0';
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     return child;
   };
   try {
-    const profile = mode === 'profile' ? ['--cpu-prof', '--cpu-prof-dir=bench/profiles'] : [];
+    const profile = [...serviceNodeArgs(), ...(mode === 'profile' ? ['--cpu-prof', '--cpu-prof-dir=bench/profiles'] : [])];
     const cookieSvc = await start(main, serviceEnv(idp.issuer, 'cookie'), SERVER_CPU, profile);
     const redisSvc = await start(main, serviceEnv(idp.issuer, 'redis', redis.url), SERVER_CPU, profile);
     const cookieLogin = await loginFor(cookieSvc.url);
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     }
 
     // Two workers, unpinned, against one unpinned worker: both share the two cores with wrk.
-    const workers2 = await start(main, serviceEnv(idp.issuer, 'cookie', undefined, { WORKERS: '2' }));
+    const workers2 = await start(main, serviceEnv(idp.issuer, 'cookie', undefined, { WORKERS: '2' }), undefined, serviceNodeArgs());
     const w2Login = await loginFor(workers2.url);
     await assertAllowed(workers2.url, w2Login);
     const unpinned: Target[] = [
@@ -110,7 +110,8 @@ async function main(): Promise<void> {
       const rps = median(t.results.map((r) => r.rps));
       return { name: t.name, rps, p50: median(t.results.map((r) => r.p50)), p99: median(t.results.map((r) => r.p99)), ratio: rps / base };
     });
-    console.log(`\n${rounds} rounds x ${duration}s, wrk -t1 -c32 on CPU ${LOAD_CPU}, servers on CPU ${SERVER_CPU} (last two rows unpinned)`);
+    console.log(`\nservice node flags: ${serviceNodeArgs().join(' ') || '(none)'}`);
+    console.log(`${rounds} rounds x ${duration}s, wrk -t1 -c32 on CPU ${LOAD_CPU}, servers on CPU ${SERVER_CPU} (last two rows unpinned)`);
     console.log(`${'target'.padEnd(30)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'x bare'.padStart(7)}`);
     for (const r of rows) console.log(`${r.name.padEnd(30)} ${fmt(r.rps, 0).padStart(9)} ${fmt(r.p50).padStart(8)} ${fmt(r.p99).padStart(8)} ${fmt(r.ratio).padStart(7)}`);
     console.log(`\nlatency at a fixed ${rate} req/s (autocannon -c32 -R${rate} on CPU ${LOAD_CPU}):`);
