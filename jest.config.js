@@ -1,18 +1,24 @@
 // Module format: the project is ESM ("type": "module", TypeScript NodeNext, `.js` in
 // relative imports). Jest runs ESM only under `node --experimental-vm-modules`
-// (see package.json scripts); @swc/jest strips types, `tsc --noEmit` checks them.
-const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }];
+// (see package.json scripts). ts-jest only transpiles (isolatedModules); `tsc --noEmit`
+// checks the types. Both are plain JavaScript packages: nothing platform-specific to install.
+const tsJest = ['ts-jest', { useESM: true, isolatedModules: true, diagnostics: false, tsconfig: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', isolatedModules: true, esModuleInterop: true, sourceMap: true } }];
+
+/** @type {import('jest').Config} */
+export const base = {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': tsJest },
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  testMatch: ['**/*.test.ts'],
+  setupFiles: ['<rootDir>/test/support/quiet-provider.ts'],
+};
 
 /** @type {import('jest').Config} */
 export default {
-  testEnvironment: 'node',
-  extensionsToTreatAsEsm: ['.ts'],
-  transform: { '^.+\\.ts$': swc },
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  ...base,
   roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/test/e2e/'],
-  setupFiles: ['<rootDir>/test/support/quiet-provider.ts'],
   testTimeout: 30000,
   maxWorkers: 2,
 };
