@@ -44,7 +44,8 @@ export class CookieSessionStore implements SessionStore {
       maxSize: 64 * 1024 * 1024,
       sizeCalculation: (_value, key) => key.length + 2048,
     });
-    this.refreshed = new LRUCache({ max: Math.max(1, Math.min(options.cacheSize, 10_000)), maxSize: 64 * 1024 * 1024, sizeCalculation: (v, key) => key.length + v.setCookies.join('').length + 64 });
+    // Only the requests racing a refresh need an entry, so a small bound (~4 KB each) suffices.
+    this.refreshed = new LRUCache({ max: Math.max(1, Math.min(options.cacheSize, 1000)) });
   }
 
   cookieNames(): string[] {

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CookieSessionStore } from '../../src/session/cookie-store.js';
+import { parseCookies } from '../../src/session/cookies.js';
+import { nowSeconds, type Session } from '../../src/session/session.js';
+import { DOMAIN, SESSION_SECRET, cookieHeader, startHarness, type Harness } from '../support/harness.js';
+import supertest from 'supertest';
+
+const lifetime = { maxAge: 3600, idleTimeout: 600 };
+
+function cookieStore(): CookieSessionStore {
+  return new CookieSessionStore({ secret: SESSION_SECRET, cookieName: '_c_session', policy: { secure: true, sameSite: 'Lax' }, lifetime, cacheSize: 100 });
+}
+
+function session(lastSeenAgo: number): Session {
+  const now = nowSeconds();
+  return { sub: 'alice', claims: { sub: 'alice', name: 'Alice' }, createdAt: now - lastSeenAgo, lastSeenAt: now - lastSeenAgo, expiresAt: now + 3000 };
+}
+
+describe('cookie store: refreshing a session that is due for a touch', () => {
+  it('hands the same refreshed cookie to every request still carrying the old one', async () => {
+    const store = cookieStore();
+    const cookies = parseCookies(cookieHeader(await store.create(session(120), {})));
+    const first = await store.touch((await store.load(cookies))!, cookies);
+    const second = await store.touch((await store.load(cookies))!, cookies);
+    expect(first).toHaveLength(1);
+    expect(second).toEqual(first);
+  });
+
+  it('the refreshed cookie carries the new lastSeenAt and needs no touch itself', async () => {
+    const store = cookieStore();
+    const cookies = parseCookies(cookieHeader(await store.create(session(120), {})));
+    const refreshed = parseCookies(cookieHeader(await store.touch((await store.load(cookies))!, cookies)));
+    const loaded = await store.load(refreshed);
+    expect(loaded?.session.lastSeenAt).toBeGreaterThanOrEqual(nowSeconds() - 1);
+    expect(await store.touch(loaded!, refreshed)).toEqual([]);
+  });
+
+  it('forgets the refreshed cookie when the session is destroyed', async () => {
+    const store = cookieStore();
+    const cookies = parseCookies(cookieHeader(await store.create(session(120), {})));
+    const first = await store.touch((await store.load(cookies))!, cookies);
+    await store.destroy(cookies);
+    const again = await store.touch((await store.load(cookies))!, cookies);
+    expect(again).toHaveLength(1);
+    expect(again).not.toEqual(first);
+  });
+});
+
+describe('redis store: the cache of verified cookie signatures', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ store: 'redis' });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  const check = (cookie: string) =>
+    supertest(h.baseUrl)
+      .get('/oauth2/auth')
+      .set({ 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': DOMAIN, 'X-Forwarded-Uri': '/', 'X-Forwarded-Method': 'GET' })
+      .set({ Accept: 'application/json', 'Sec-Fetch-Mode': 'cors', Cookie: cookie });
+
+  it('still refuses an altered signature for an id whose real cookie was just verified', async () => {
+    const cookie = await h.login('alice');
+    await check(cookie).expect(200);
+    const value = parseCookies(cookie)['_t_session'] ?? '';
+    const last = value.at(-1) === 'A' ? 'B' : 'A';
+    await check(`_t_session=${value.slice(0, -1)}${last}`).expect(401);
+    await check(`_t_session=${value}x`).expect(401);
+    await check(cookie).expect(200);
+  });
+
+  it('refuses an id without its signature, even while the signed cookie is cached', async () => {
+    const cookie = await h.login('alice');
+    await check(cookie).expect(200);
+    const value = parseCookies(cookie)['_t_session'] ?? '';
+    const id = value.slice(2, value.lastIndexOf('.'));
+    await check(`_t_session=s:${id}`).expect(401);
+    await check(`_t_session=${id}`).expect(401);
+  });
+});
