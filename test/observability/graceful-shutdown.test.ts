@@ -75,7 +75,8 @@ describe('the entry point on SIGTERM', () => {
     await idp.close();
   });
 
-  it('logs the shutdown and exits 0', async () => {
+  /** Runs src/main.ts, waits until it listens, sends SIGTERM; returns the exit code and the log lines. */
+  async function runAndTerminate(extraEnv: Record<string, string>): Promise<{ code: number | null; lines: { msg: string; signal?: string }[]; port: number }> {
     const port = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       env: {
@@ -88,6 +89,7 @@ describe('the entry point on SIGTERM', () => {
         DOMAIN,
         HOST: '127.0.0.1',
         PORT: String(port),
+        ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -95,10 +97,25 @@ describe('the entry point on SIGTERM', () => {
     child.stdout.on('data', (c: Buffer) => (out += String(c)));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     await waitForPort(port, 20_000);
+    const workers = Number(extraEnv.WORKERS ?? 1);
+    for (let i = 0; i < 200 && (out.match(/"event":"listening"/g) ?? []).length < workers; i++) await new Promise((r) => setTimeout(r, 50));
     process.kill(child.pid ?? 0, 'SIGTERM');
-    expect(await exited).toBe(0);
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; signal?: string });
+    const code = await exited;
+    return { code, lines: out.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; signal?: string }), port };
+  }
+
+  it('logs the shutdown and exits 0', async () => {
+    const { code, lines, port } = await runAndTerminate({});
+    expect(code).toBe(0);
     expect(lines.find((l) => l.msg === 'shutting down')?.signal).toBe('SIGTERM');
+    expect(await connects(port)).toBe(false);
+  }, 30_000);
+
+  it('with WORKERS=2, stops every worker and exits 0', async () => {
+    const { code, lines, port } = await runAndTerminate({ WORKERS: '2' });
+    expect(code).toBe(0);
+    expect(lines.filter((l) => l.msg === 'shutting down').map((l) => l.signal)).toEqual(['SIGTERM', 'SIGTERM']);
+    expect(lines.some((l) => l.msg.startsWith('worker exited'))).toBe(false); // none restarted
     expect(await connects(port)).toBe(false);
   }, 30_000);
 });
