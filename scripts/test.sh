@@ -23,5 +23,20 @@ fi
 [ -d node_modules ] || npm ci --no-audit --no-fund
 
 npx tsc -p tsconfig.json --noEmit
-npm run --silent test:unit -- "$@"
-if [ -f jest.e2e.config.js ]; then npm run --silent test:e2e; fi
+mkdir -p .cache
+rm -f .cache/jest-*.json
+status=0
+npm run --silent test:unit -- --json --outputFile=.cache/jest-unit.json "$@" || status=$?
+npm run --silent test:e2e -- --json --outputFile=.cache/jest-e2e.json || status=$?
+# One plain closing line for every suite together.
+node -e '
+  const fs = require("fs");
+  let passed = 0, failed = 0;
+  for (const f of [".cache/jest-unit.json", ".cache/jest-e2e.json"]) {
+    if (!fs.existsSync(f)) { failed++; continue; }
+    const r = JSON.parse(fs.readFileSync(f, "utf8"));
+    passed += r.numPassedTests; failed += r.numFailedTests + r.numRuntimeErrorTestSuites;
+  }
+  console.log(`tests: ${passed} passed, ${failed} failed`);
+'
+exit "$status"
