@@ -9,7 +9,7 @@ import { OidcClient } from '../oidc/oidc-client.js';
 import { nowSeconds, type Session } from '../session/session.js';
 import type { SessionStore } from '../session/store.js';
 import type { Decision, GateRequest } from './decision.js';
-import { compileIdentityHeaders } from './identity-headers.js';
+import { compileIdentityHeaders, displayName } from './identity-headers.js';
 import { header, isNavigation } from './request-kind.js';
 import { safeReturnTo } from './return-to.js';
 
@@ -85,8 +85,7 @@ export class Gate {
     }
     const setCookies = await store.touch(loaded, req.cookies);
     if (!this.authorized(loaded.session.claims)) {
-      const user = this.identity(loaded.session)['X-Forwarded-User'];
-      return { kind: 'forbidden', user, logoutUrl: this.url(config.logoutPath), setCookies };
+      return { kind: 'forbidden', user: displayName(loaded.session.claims), logoutUrl: this.url(config.logoutPath), setCookies };
     }
     return { kind: 'allow', headers: this.identity(loaded.session), setCookies };
   }

@@ -31,6 +31,11 @@ function firstString(claims: Readonly<Record<string, unknown>>, names: readonly 
   return undefined;
 }
 
+/** The user's display name: `name`, else `preferred_username`, else `sub`. */
+export function displayName(claims: Readonly<Record<string, unknown>>): string | undefined {
+  return firstString(claims, ['name', 'preferred_username', 'sub']);
+}
+
 /** Every header name the service may set on an allowed request (for proxies to strip client copies). */
 export function identityHeaderNames(config: Config): string[] {
   return [USER_HEADER, EMAIL_HEADER, ...config.headers.map((h) => h.name), config.authorizationHeader, config.idTokenHeader].filter(
@@ -44,7 +49,7 @@ export function compileIdentityHeaders(config: Config): (session: Session) => Re
   return (session) => {
     const { claims } = session;
     const headers: Record<string, string> = {};
-    const user = firstString(claims, ['name', 'preferred_username', 'sub']);
+    const user = displayName(claims);
     const email = firstString(claims, ['email', 'preferred_username', 'upn']);
     if (user !== undefined) headers[USER_HEADER] = encodeHeaderValue(user);
     if (email !== undefined) headers[EMAIL_HEADER] = encodeHeaderValue(email);

@@ -118,3 +118,16 @@ describe.each(['cookie', 'redis'] as const)('forwardAuth with the %s store', (st
     expect((await h.forward('/api/health/', { accept: 'application/json' })).status).toBe(401);
   });
 });
+
+describe('the 403 page', () => {
+  it('names a non-ASCII user as written, not percent-encoded', async () => {
+    const h = await startHarness({ env: { ASSERT_CLAIMS: JSON.stringify([{ name: 'groups', anyOf: ['nobody'] }]) } });
+    try {
+      const res = await h.forward('/', { cookie: await h.login('soren') });
+      expect(res.status).toBe(403);
+      expect(res.text).toContain('Søren Ødegård');
+    } finally {
+      await h.close();
+    }
+  });
+});
