@@ -24,4 +24,6 @@ export interface GateRequest {
   readonly uri: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly cookies: Readonly<Record<string, string | undefined>>;
+  /** The correlation id shown to the user and logged; made on first use. */
+  readonly correlationId: () => string;
 }

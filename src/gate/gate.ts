@@ -140,7 +140,7 @@ export class Gate {
       };
       const setCookies = [...(await store.create(session, req.cookies)), this.transactions.end(state)];
       metrics.logins.inc({ stage: 'completed', reason: '' });
-      logger.info({ event: 'login', sub: session.sub, sid: session.sid }, 'login completed');
+      logger.info({ event: 'login', correlationId: req.correlationId(), sub: session.sub, sid: session.sid }, 'login completed');
       return { kind: 'redirect', reason: 'return', location: this.url(tx.returnTo), setCookies };
     } catch (err) {
       const code = (err as AppError).code ?? 'INTERNAL';
@@ -154,7 +154,7 @@ export class Gate {
     const loaded = await store.load(req.cookies).catch(() => undefined);
     const setCookies = await store.destroy(req.cookies);
     metrics.logouts.inc();
-    logger.info({ event: 'logout', sub: loaded?.session.sub }, 'logout');
+    logger.info({ event: 'logout', correlationId: req.correlationId(), sub: loaded?.session.sub }, 'logout');
     const endSession = oidc.endSessionUrl(loaded?.session.idToken);
     return { kind: 'redirect', reason: 'logout', location: endSession?.href ?? config.postLogoutRedirectUri, setCookies };
   }

@@ -5,14 +5,13 @@ import helmet from 'helmet';
 import type { Config } from '../config/index.js';
 import { AppError } from '../errors/app-error.js';
 import { Gate } from '../gate/gate.js';
-import { wantsHtml } from '../gate/request-kind.js';
+import { lazyCorrelationId, wantsHtml } from '../gate/request-kind.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { OidcClient } from '../oidc/oidc-client.js';
-import { parseCookies } from '../session/cookies.js';
 import type { SessionStore } from '../session/store.js';
-import { createForwardAuthHandler, decisionOutcome } from './forward-auth.js';
-import { correlationId, writeDecision, writeError } from './respond.js';
+import { createForwardAuthHandler, decisionOutcome, gateRequest } from './forward-auth.js';
+import { writeDecision, writeError } from './respond.js';
 import { buildRoutes, FORWARD_AUTH_PATH } from './routes.js';
 import { createSidecarProxy } from './sidecar.js';
 
@@ -54,10 +53,12 @@ export function createApp(deps: AppDeps): App {
     app.use(async (req: Request, res: Response, next: NextFunction) => {
       const end = metrics.checkSeconds.startTimer();
       try {
-        const decision = await gate.decide({ method: req.method, uri: req.originalUrl, headers: req.headers, cookies: parseCookies(req.headers.cookie) });
+        const request = gateRequest(req, req.method, req.originalUrl);
+        res.locals.correlationId = request.correlationId;
+        const decision = await gate.decide(request);
         metrics.checks.inc({ outcome: decisionOutcome(decision) });
         if (decision.kind === 'allow' || decision.kind === 'bypass') sidecar.forward(req, res, decision);
-        else writeDecision(res, decision, wantsHtml(req.headers), correlationId(req.headers));
+        else writeDecision(res, decision, wantsHtml(req.headers), request.correlationId());
       } catch (err) {
         metrics.checks.inc({ outcome: 'error' });
         next(err);
@@ -72,7 +73,8 @@ export function createApp(deps: AppDeps): App {
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const bodyError = (err as { type?: string; status?: number }).status;
     const known = bodyError !== undefined && bodyError < 500 && !(err instanceof AppError) ? new AppError('BAD_REQUEST', 'The request could not be read.', String(bodyError)) : err;
-    writeError(res, known, wantsHtml(req.headers), correlationId(req.headers), logger, loginUrl);
+    const id = (res.locals.correlationId as (() => string) | undefined) ?? lazyCorrelationId(req.headers);
+    writeError(res, known, wantsHtml(req.headers), id(), logger, loginUrl);
   });
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
@@ -90,7 +92,7 @@ export function createApp(deps: AppDeps): App {
     };
     if (!sidecar) return refuse(404, 'Not Found');
     gate
-      .decide({ method: 'GET', uri: req.url ?? '/', headers: { ...req.headers, 'sec-fetch-mode': 'websocket' }, cookies: parseCookies(req.headers.cookie) })
+      .decide({ ...gateRequest(req, 'GET', req.url ?? '/'), headers: { ...req.headers, 'sec-fetch-mode': 'websocket' } })
       .then((decision) => {
         if (decision.kind === 'allow' || decision.kind === 'bypass') sidecar.upgrade(req, socket, head, decision);
         else refuse(decision.kind === 'forbidden' ? 403 : 401, decision.kind === 'forbidden' ? 'Forbidden' : 'Unauthorized');

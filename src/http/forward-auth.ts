@@ -2,11 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '../errors/app-error.js';
 import type { Gate } from '../gate/gate.js';
 import type { Decision, GateRequest } from '../gate/decision.js';
-import { header, wantsHtml } from '../gate/request-kind.js';
+import { header, lazyCorrelationId, wantsHtml } from '../gate/request-kind.js';
 import type { Logger } from '../observability/logger.js';
 import type { CheckOutcome, Metrics } from '../observability/metrics.js';
 import { parseCookies } from '../session/cookies.js';
-import { correlationId, writeDecision, writeError } from './respond.js';
+import { writeDecision, writeError } from './respond.js';
 
 const METHOD = /^[A-Z]{1,16}$/;
 
@@ -23,6 +23,11 @@ export function decisionOutcome(decision: Decision): CheckOutcome {
   return OUTCOME[decision.kind] ?? 'flow';
 }
 
+/** A gate request for the original `method` and `uri`, with the client's headers and cookies. */
+export function gateRequest(req: IncomingMessage, method: string, uri: string): GateRequest {
+  return { method, uri, headers: req.headers, cookies: parseCookies(header(req.headers, 'cookie')), correlationId: lazyCorrelationId(req.headers) };
+}
+
 /** Reads Traefik's X-Forwarded-* headers into a gate request; 400 naming the header when one is missing or malformed. */
 export function forwardedRequest(req: IncomingMessage): GateRequest {
   const host = header(req.headers, 'x-forwarded-host');
@@ -32,7 +37,7 @@ export function forwardedRequest(req: IncomingMessage): GateRequest {
   if (!uri) throw new AppError('MISSING_HEADER', 'The X-Forwarded-Uri header is required: call this endpoint through the forwardAuth proxy.', 'missing X-Forwarded-Uri');
   if (!uri.startsWith('/')) throw new AppError('BAD_REQUEST', 'The X-Forwarded-Uri header must be a path starting with /.', 'malformed X-Forwarded-Uri');
   if (!METHOD.test(method)) throw new AppError('BAD_REQUEST', 'The X-Forwarded-Method header is not an HTTP method.', 'malformed X-Forwarded-Method');
-  return { method, uri, headers: req.headers, cookies: parseCookies(header(req.headers, 'cookie')) };
+  return gateRequest(req, method, uri);
 }
 
 /**
@@ -44,8 +49,11 @@ export function createForwardAuthHandler(gate: Gate, metrics: Metrics, logger: L
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
     let outcome: CheckOutcome = 'error';
+    let correlationId = lazyCorrelationId(req.headers);
     try {
-      const decision = await gate.decide(forwardedRequest(req));
+      const request = forwardedRequest(req);
+      correlationId = request.correlationId;
+      const decision = await gate.decide(request);
       outcome = decisionOutcome(decision);
       if (decision.kind === 'allow') {
         // The common answer, written without the generic writer's copies.
@@ -56,10 +64,9 @@ export function createForwardAuthHandler(gate: Gate, metrics: Metrics, logger: L
         return;
       }
       const html = decision.kind === 'bypass' ? false : wantsHtml(req.headers);
-      const id = html || decision.kind === 'unauthenticated' || decision.kind === 'forbidden' ? correlationId(req.headers) : '';
-      writeDecision(res, decision, html, id);
+      writeDecision(res, decision, html, correlationId());
     } catch (err) {
-      writeError(res, err, wantsHtml(req.headers), correlationId(req.headers), logger, loginUrl);
+      writeError(res, err, wantsHtml(req.headers), correlationId(), logger, loginUrl);
     } finally {
       metrics.checked(outcome, (performance.now() - started) / 1000);
     }

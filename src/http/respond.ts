@@ -1,9 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
 import { isAppError, type AppError } from '../errors/app-error.js';
 import type { Logger } from '../observability/logger.js';
 import type { Decision } from '../gate/decision.js';
-import { header, type Headers } from '../gate/request-kind.js';
 import { ERROR_MAP } from './error-map.js';
 import { renderPage } from './pages.js';
 
@@ -15,12 +13,6 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'Referrer-Policy': 'no-referrer',
   'X-Frame-Options': 'DENY',
 };
-
-/** A caller-supplied request id if it is short and plain, else a new one. */
-export function correlationId(headers: Headers): string {
-  const given = header(headers, 'x-request-id');
-  return given !== undefined && /^[A-Za-z0-9._-]{8,64}$/.test(given) ? given : randomUUID();
-}
 
 function send(res: ServerResponse, status: number, headers: Record<string, string | string[]>, body: string, contentType: string): void {
   res.writeHead(status, { ...PAGE_HEADERS, ...headers, 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });

@@ -3,9 +3,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Gate } from '../gate/gate.js';
 import { SIGNED_OUT_PATH } from '../gate/gate.js';
 import { wantsHtml } from '../gate/request-kind.js';
-import { parseCookies } from '../session/cookies.js';
 import type { AppDeps } from './create-app.js';
-import { correlationId, writeDecision } from './respond.js';
+import { gateRequest } from './forward-auth.js';
+import { writeDecision } from './respond.js';
 
 /** The forwardAuth address Traefik calls for every request. */
 export const FORWARD_AUTH_PATH = '/oauth2/auth';
@@ -48,8 +48,10 @@ export function buildRoutes(app: Express, deps: RouteDeps): void {
   // Login, callback and logout called directly on the service (or in sidecar mode).
   const direct = async (req: Request, res: Response, next: NextFunction) => {
     try {
-      const decision = await gate.decide({ method: req.method, uri: req.originalUrl, headers: req.headers, cookies: parseCookies(req.headers.cookie) });
-      writeDecision(res, decision, wantsHtml(req.headers), correlationId(req.headers));
+      const request = gateRequest(req, req.method, req.originalUrl);
+      res.locals.correlationId = request.correlationId;
+      const decision = await gate.decide(request);
+      writeDecision(res, decision, wantsHtml(req.headers), request.correlationId());
     } catch (err) {
       next(err);
     }

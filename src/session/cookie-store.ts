@@ -4,7 +4,7 @@ import { AppError } from '../errors/app-error.js';
 import type { Metrics } from '../observability/metrics.js';
 import { clearCookie, setCookie, type CookiePolicy } from './cookies.js';
 import { deriveKey } from './keys.js';
-import { endsAt, isLive, isSession, needsTouch, nowSeconds, type Session, type SessionLifetime } from './session.js';
+import { SESSION_CACHE_MAX_BYTES, endsAt, isLive, sessionBytes, isSession, needsTouch, nowSeconds, type Session, type SessionLifetime } from './session.js';
 import type { Cookies, LoadedSession, SessionStore } from './store.js';
 
 /** Characters per cookie chunk: with name and attributes each Set-Cookie stays under 4 KB. */
@@ -41,8 +41,9 @@ export class CookieSessionStore implements SessionStore {
     this.key = deriveKey(options.secret, 'session-cookie');
     this.cache = new LRUCache({
       max: Math.max(1, options.cacheSize),
-      maxSize: 64 * 1024 * 1024,
-      sizeCalculation: (_value, key) => key.length + 2048,
+      // The key is the cookie value itself; the decrypted session is about as large again.
+      maxSize: SESSION_CACHE_MAX_BYTES,
+      sizeCalculation: (value, key) => key.length + sessionBytes(value),
     });
     // Only the requests racing a refresh need an entry, so a small bound (~4 KB each) suffices.
     this.refreshed = new LRUCache({ max: Math.max(1, Math.min(options.cacheSize, 1000)) });

@@ -6,7 +6,7 @@ import { AppError } from '../errors/app-error.js';
 import type { Metrics } from '../observability/metrics.js';
 import { clearCookie, setCookie, type CookiePolicy } from './cookies.js';
 import { deriveKey } from './keys.js';
-import { endsAt, isLive, isSession, needsTouch, nowSeconds, type Session, type SessionLifetime } from './session.js';
+import { SESSION_CACHE_MAX_BYTES, endsAt, isLive, sessionBytes, isSession, needsTouch, nowSeconds, type Session, type SessionLifetime } from './session.js';
 import type { Cookies, LoadedSession, SessionStore } from './store.js';
 
 /** Finds sessions by the provider's `sid`, for front-channel logout. */
@@ -57,7 +57,13 @@ export class ServerSessionStore implements SessionStore {
   constructor(private readonly options: ServerStoreOptions) {
     this.kind = options.kind;
     this.signingKey = Buffer.from(deriveKey(options.secret, 'session-id-signature')).toString('base64');
-    this.cache = new LRUCache({ max: Math.max(1, options.cacheSize), ttl: Math.max(1, options.cacheTtl) * 1000, ttlAutopurge: false });
+    this.cache = new LRUCache({
+      max: Math.max(1, options.cacheSize),
+      maxSize: SESSION_CACHE_MAX_BYTES,
+      sizeCalculation: sessionBytes,
+      ttl: Math.max(1, options.cacheTtl) * 1000,
+      ttlAutopurge: false,
+    });
     this.verified = new LRUCache({ max: Math.max(1, options.cacheSize) });
   }
 

@@ -29,6 +29,18 @@ export interface SessionLifetime {
   readonly idleTimeout: number;
 }
 
+/**
+ * Bytes of session data one in-process cache may hold, whatever SESSION_CACHE_SIZE
+ * says: Entra sessions with many groups reach 5-10 KB, and the process heap must
+ * stay bounded (docs/performance.md).
+ */
+export const SESSION_CACHE_MAX_BYTES = 24 * 1024 * 1024;
+
+/** An estimate of a session's size in memory, for the cache's byte budget. */
+export function sessionBytes(session: Session): number {
+  return 512 + (session.idToken?.length ?? 0) + (session.accessToken?.length ?? 0) + (session.refreshToken?.length ?? 0) + JSON.stringify(session.claims).length;
+}
+
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
 /** The moment the session ends unless used again: the earlier of absolute and idle expiry. */

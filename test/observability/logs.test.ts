@@ -62,6 +62,12 @@ describe('structured logs', () => {
     expect(lines.filter((l) => l.event === 'logout')).toHaveLength(1);
   });
 
+  it('gives the login and logout lines a correlation id each', () => {
+    const ids = lines.filter((l) => l.event === 'login' || l.event === 'logout').map((l) => l.correlationId);
+    expect(ids).toEqual([expect.stringMatching(/^[\w.-]{8,64}$/), expect.stringMatching(/^[\w.-]{8,64}$/)]);
+    expect(ids[0]).not.toBe(ids[1]);
+  });
+
   it('writes one line for the failed callback, with the correlation id the user was shown', () => {
     const failures = lines.filter((l) => l.msg === 'request failed');
     expect(failures).toHaveLength(1);
