@@ -15,6 +15,12 @@ export interface TokenSet {
   readonly accessTokenExpiresAt: number | undefined;
 }
 
+/** Claim names the provider moved out of the token (`_claim_names`, as Entra ID does on groups overage). */
+export function overageClaims(claims: Readonly<Record<string, unknown>>): string[] {
+  const names = claims._claim_names;
+  return typeof names === 'object' && names !== null ? Object.keys(names) : [];
+}
+
 /** Parameters of a new login: random values created per login. */
 export interface LoginChecks {
   readonly state: string;
@@ -121,6 +127,11 @@ export class OidcClient {
       });
       const claims = tokens.claims();
       if (!claims || !tokens.id_token) throw new AppError('TOKEN_INVALID', 'The identity provider sent no identity. Please sign in again.', 'no id_token');
+      const overage = overageClaims(claims);
+      if (overage.length > 0) {
+        // Entra ID leaves out `groups` when a user is in too many (over 200); rules on it then fail.
+        this.logger.warn({ event: 'claims_overage', claims: overage, sub: claims.sub }, 'the provider left out claims (Entra groups overage); assertClaims on them will fail: emit app roles or groups assigned to the application instead');
+      }
       const expiresIn = tokens.expiresIn();
       return {
         claims: { ...claims },

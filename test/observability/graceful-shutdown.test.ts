@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startDevIdentityProvider, type DevIdentityProvider } from '../../src/dev/identity-provider.js';
 import type { Cookies, LoadedSession } from '../../src/session/store.js';
 import { freePort, waitForPort } from '../support/free-port.js';
-import { CLIENT, DOMAIN, ORIGIN, SESSION_SECRET, startHarness, type Harness } from '../support/harness.js';
+import { CLIENT, ORIGIN, serviceEnv, startHarness, type Harness } from '../support/harness.js';
 
 function connects(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -81,14 +81,7 @@ describe('the entry point on SIGTERM', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       env: {
         PATH: process.env.PATH ?? '',
-        OIDC_ISSUER_URL: idp.issuer,
-        OIDC_ALLOW_INSECURE_HTTP: 'true',
-        OIDC_CLIENT_ID: CLIENT.clientId,
-        OIDC_CLIENT_SECRET: CLIENT.clientSecret,
-        SESSION_SECRET,
-        DOMAIN,
-        HOST: '127.0.0.1',
-        PORT: String(port),
+        ...serviceEnv(idp.issuer, { PORT: String(port) }),
         ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -14,6 +14,29 @@ export const ORIGIN = `https://${DOMAIN}`;
 export const SESSION_SECRET = '0123456789abcdef0123456789abcdef';
 export const CLIENT = { clientId: 'test-app', clientSecret: 'test-app-secret-value' };
 
+/** The variables every test service shares: the dev provider's issuer and the test client. */
+export function serviceEnv(issuer: string, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    OIDC_ISSUER_URL: issuer,
+    OIDC_ALLOW_INSECURE_HTTP: 'true',
+    OIDC_CLIENT_ID: CLIENT.clientId,
+    OIDC_CLIENT_SECRET: CLIENT.clientSecret,
+    SESSION_SECRET,
+    DOMAIN,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    ...overrides,
+  };
+}
+
+/** Starts the service with its log lines captured in `logs`. */
+export async function startCapturedService(config: Config): Promise<{ service: RunningService; logs: string[] }> {
+  const logs: string[] = [];
+  const sink = new Writable({ write(chunk, _enc, done) { logs.push(String(chunk)); done(); } });
+  const service = await startService(config, { logger: createLogger(config.logLevel, sink), metrics: new Metrics() });
+  return { service, logs };
+}
+
 /** A real provider plus the service, wired the way Traefik would call it. */
 export interface Harness {
   readonly idp: DevIdentityProvider;
@@ -72,24 +95,14 @@ export async function startHarness(options: { store?: 'cookie' | 'redis' | 'memo
     clients: [{ ...CLIENT, redirectUris: [`${ORIGIN}/oauth2/callback`], postLogoutRedirectUris: [`${ORIGIN}/oauth2/signed-out`] }],
     ...(options.rpInitiatedLogout === false ? { rpInitiatedLogout: false } : {}),
   });
-  const config = loadConfig({
-    OIDC_ISSUER_URL: idp.issuer,
-    OIDC_ALLOW_INSECURE_HTTP: 'true',
-    OIDC_CLIENT_ID: CLIENT.clientId,
-    OIDC_CLIENT_SECRET: CLIENT.clientSecret,
-    SESSION_SECRET,
-    DOMAIN,
-    PORT: '0',
-    HOST: '127.0.0.1',
+  const config = loadConfig(serviceEnv(idp.issuer, {
     SESSION_STORE: options.store ?? 'cookie',
     ...(redis ? { REDIS_URL: redis.url } : {}),
     COOKIE_NAME_PREFIX: '_t_',
     LOG_LEVEL: 'debug',
     ...options.env,
-  });
-  const logs: string[] = [];
-  const sink = new Writable({ write(chunk, _enc, done) { logs.push(String(chunk)); done(); } });
-  const service = await startService(config, { logger: createLogger(config.logLevel, sink), metrics: new Metrics() });
+  }));
+  const { service, logs } = await startCapturedService(config);
   await service.oidc.start();
   const baseUrl = `http://127.0.0.1:${(service.server.address() as AddressInfo).port}`;
 

@@ -3,15 +3,12 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../../src/config/index.js';
 import { startDevIdentityProvider, type DevIdentityProvider } from '../../../src/dev/identity-provider.js';
-import { createLogger } from '../../../src/observability/logger.js';
-import { Metrics } from '../../../src/observability/metrics.js';
-import { startService, type RunningService } from '../../../src/server.js';
+import type { RunningService } from '../../../src/server.js';
 import { freePort, waitForPort } from '../../support/free-port.js';
-import { CLIENT, cookieHeader, SESSION_SECRET, signInAtProvider } from '../../support/harness.js';
+import { CLIENT, cookieHeader, serviceEnv, signInAtProvider, startCapturedService } from '../../support/harness.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts');
@@ -30,24 +27,15 @@ export function startIdp(origins: readonly string[]): Promise<DevIdentityProvide
 
 /** The service for the app at `localhost:<appPort>`, configured like the examples expect. */
 export async function startServiceFor(idp: DevIdentityProvider, appPort: number, env: Record<string, string> = {}): Promise<{ service: RunningService; url: string; address: string; logs: string[] }> {
-  const config = loadConfig({
-    OIDC_ISSUER_URL: idp.issuer,
-    OIDC_ALLOW_INSECURE_HTTP: 'true',
-    OIDC_CLIENT_ID: CLIENT.clientId,
-    OIDC_CLIENT_SECRET: CLIENT.clientSecret,
-    SESSION_SECRET,
+  const config = loadConfig(serviceEnv(idp.issuer, {
     DOMAIN: `localhost:${appPort}`,
     PUBLIC_SCHEME: 'http',
-    PORT: '0',
-    HOST: '127.0.0.1',
     BYPASS_PATHS: BYPASS_PATH,
     ASSERT_CLAIMS: CLAIM_RULE,
     LOG_LEVEL: 'info',
     ...env,
-  });
-  const logs: string[] = [];
-  const sink = new Writable({ write(chunk, _enc, done) { logs.push(String(chunk)); done(); } });
-  const service = await startService(config, { logger: createLogger(config.logLevel, sink), metrics: new Metrics() });
+  }));
+  const { service, logs } = await startCapturedService(config);
   await service.oidc.start();
   const address = `127.0.0.1:${(service.server.address() as AddressInfo).port}`;
   return { service, url: `http://${address}`, address, logs };
