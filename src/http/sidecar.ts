@@ -2,7 +2,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import type { Config } from '../config/index.js';
-import { AppError } from '../errors/app-error.js';
 import type { Decision } from '../gate/decision.js';
 import { identityHeaderNames } from '../gate/identity-headers.js';
 import type { Logger } from '../observability/logger.js';
@@ -23,18 +22,18 @@ export function createSidecarProxy(config: Config, upstream: URL, logger: Logger
     ws: false,
     xfwd: true,
     proxyTimeout: 120_000,
-    on: {
-      error: (err, _req, res) => {
-        logger.error({ err: { message: err.message }, code: 'UPSTREAM_UNAVAILABLE' }, 'upstream request failed');
-        if ('writeHead' in res && !res.headersSent) {
-          res.writeHead(502, { 'Content-Type': 'text/plain; charset=utf-8' });
-          res.end('The application is unavailable.');
-        } else {
-          res.destroy();
-        }
-      },
-    },
+    on: { error: (err, _req, res) => upstreamFailed(err, res) },
   });
+
+  function upstreamFailed(err: Error | undefined, res: ServerResponse | Duplex): void {
+    logger.error({ err: { message: err?.message ?? 'not proxied' }, code: 'UPSTREAM_UNAVAILABLE' }, 'upstream request failed');
+    if ('writeHead' in res && !res.headersSent) {
+      res.writeHead(502, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('The application is unavailable.');
+    } else {
+      res.destroy();
+    }
+  }
 
   /** Proxied WebSocket connections, closed by `closeUpgrades` when the service stops. */
   const sockets = new Set<Duplex>();
@@ -58,9 +57,8 @@ export function createSidecarProxy(config: Config, upstream: URL, logger: Logger
     forward(req: IncomingMessage, res: ServerResponse, decision: Decision): void {
       prepare(req, decision);
       if (decision.setCookies.length > 0) res.setHeader('Set-Cookie', [...decision.setCookies]);
-      void proxy(req, res, (err?: unknown) => {
-        if (err) throw new AppError('UPSTREAM_UNAVAILABLE', 'The application is unavailable.', String(err));
-      });
+      // `next` only runs when the proxy did not take the request: answer rather than hang.
+      void proxy(req, res, (err?: unknown) => upstreamFailed(err instanceof Error ? err : undefined, res));
     },
     /** Forwards an allowed WebSocket upgrade. */
     upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, decision: Decision): void {
