@@ -8,10 +8,10 @@ async function pendingCallback(h: Harness, user = 'alice'): Promise<{ uri: strin
   return { uri: cb.pathname + cb.search, cookie: cookieHeader(start.headers['set-cookie'] as unknown as string[]) };
 }
 
-describe('callback failures', () => {
+describe.each(['cookie', 'redis'] as const)('callback failures with the %s store', (store) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness({ store });
   });
   afterAll(async () => {
     await h.close();

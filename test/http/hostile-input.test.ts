@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import supertest from 'supertest';
 import { startHarness, type Harness } from '../support/harness.js';
 
-describe('hostile input on /oauth2/auth', () => {
+describe.each(['cookie', 'redis'] as const)('hostile input on /oauth2/auth with the %s store', (store) => {
   let h: Harness;
   let alice: string;
   beforeAll(async () => {
-    h = await startHarness({ env: { BYPASS_PATHS: '/api/health' } });
+    h = await startHarness({ store, env: { BYPASS_PATHS: '/api/health' } });
     alice = await h.login('alice');
   });
   afterAll(async () => {
