@@ -14,6 +14,7 @@ export interface Received {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
+/** What the app received from the proxy in front of it: method, URL and headers. */
 export function received(req: http.IncomingMessage): Received {
   const one = (name: string) => {
     const v = req.headers[name];
@@ -88,6 +89,7 @@ export interface DemoApp {
   close(): Promise<void>;
 }
 
+/** Starts the demo app, which shows who is signed in and every header it received. */
 export async function startDemoApp(options: { port?: number; host?: string; handler?: http.RequestListener } = {}): Promise<DemoApp> {
   const server = http.createServer(options.handler ?? demoAppHandler);
   const host = options.host ?? '127.0.0.1';

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 /** Request headers as Node gives them (lower-case names). */
 export type Headers = Readonly<Record<string, string | string[] | undefined>>;
 
+/** The first value of a request header (lower-case name), or undefined. */
 export function header(headers: Headers, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;

@@ -36,6 +36,10 @@ export interface App {
   readonly gate: Gate;
 }
 
+/**
+ * Builds the service from its dependencies, without listening: tests and
+ * `startService` pass the store, OIDC client, logger and metrics they want.
+ */
 export function createApp(deps: AppDeps): App {
   const { config, logger, metrics } = deps;
   const gate = new Gate(deps);

@@ -12,6 +12,7 @@ export const CHUNK_SIZE = 3800;
 /** Most chunks a session may use (`<prefix>session`, `<prefix>session_1` … `_5`). */
 export const MAX_CHUNKS = 6;
 
+/** What the cookie store needs: the secret to derive its key, cookie name and policy, lifetimes and cache size. */
 export interface CookieStoreOptions {
   readonly secret: string;
   readonly cookieName: string;

@@ -16,6 +16,7 @@ export interface SidIndex {
   take(sid: string): Promise<string[]>;
 }
 
+/** What a server-side store needs: its backend, sid index, cookie settings, lifetimes and cache bounds. */
 export interface ServerStoreOptions {
   readonly kind: 'redis' | 'memory';
   /** An express-session store: connect-redis's RedisStore, or express-session's MemoryStore. */

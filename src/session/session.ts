@@ -41,6 +41,7 @@ export function sessionBytes(session: Session): number {
   return 512 + (session.idToken?.length ?? 0) + (session.accessToken?.length ?? 0) + (session.refreshToken?.length ?? 0) + JSON.stringify(session.claims).length;
 }
 
+/** The current time in Unix seconds. */
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
 /** The moment the session ends unless used again: the earlier of absolute and idle expiry. */
