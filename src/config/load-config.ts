@@ -30,6 +30,29 @@ function headerName(r: EnvReader, name: string): string | undefined {
   return value;
 }
 
+/** Headers the service must never set on a forwarded request: framing, routing and cookies. */
+const RESERVED_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer', 'host', 'cookie', 'set-cookie', 'location', 'content-type', 'proxy-authorization', 'proxy-authenticate']);
+
+/** Identity header names must not be reserved, nor repeat each other (case and `_`/`-` ignored). */
+function identityHeaderProblems(entries: readonly { variable: string; name: string }[]): string[] {
+  const seen = new Map<string, string>([['x-forwarded-user', 'X-Forwarded-User (built in)'], ['x-forwarded-email', 'X-Forwarded-Email (built in)']]);
+  const problems: string[] = [];
+  for (const { variable, name } of entries) {
+    const key = name.toLowerCase().replace(/_/g, '-');
+    if (RESERVED_HEADERS.has(key)) problems.push(`${variable}: "${name}" is a reserved header and cannot carry identity`);
+    else if (seen.has(key)) problems.push(`${variable}: "${name}" repeats ${seen.get(key)}`);
+    else seen.set(key, `${variable} "${name}"`);
+  }
+  return problems;
+}
+
+/** Entra's `common`, `organizations` and `consumers` endpoints (and `{tenantid}` templates) accept any tenant. */
+function isMultiTenant(issuer: URL): boolean {
+  if (issuer.hostname !== 'login.microsoftonline.com') return false;
+  const tenant = decodeURIComponent(issuer.pathname.split('/')[1] ?? '').toLowerCase();
+  return ['common', 'organizations', 'consumers', '{tenantid}'].includes(tenant);
+}
+
 function issuer(r: EnvReader, allowInsecureHttp: boolean): URL {
   const url = r.raw('OIDC_ISSUER_URL');
   const tenant = r.raw('AZURE_TENANT_ID');
@@ -95,6 +118,20 @@ export function loadConfig(env: Env, options: { readFile?: (path: string) => str
   const headers = parseHeaderTemplates(r.json('HEADERS'), 'HEADERS');
   r.problems.push(...headers.problems);
 
+  const authorizationHeader = headerName(r, 'AUTHORIZATION_HEADER');
+  const idTokenHeader = headerName(r, 'ID_TOKEN_HEADER');
+  r.problems.push(...identityHeaderProblems([
+    ...headers.templates.map((h) => ({ variable: 'HEADERS', name: h.name })),
+    ...(authorizationHeader ? [{ variable: 'AUTHORIZATION_HEADER', name: authorizationHeader }] : []),
+    ...(idTokenHeader ? [{ variable: 'ID_TOKEN_HEADER', name: idTokenHeader }] : []),
+  ]));
+  if (isMultiTenant(issuerUrl) && !claims.rules.some((rule) => rule.name === 'tid')) {
+    r.problems.push(
+      `${r.raw('AZURE_TENANT_ID') !== undefined ? 'AZURE_TENANT_ID' : 'OIDC_ISSUER_URL'} names a multi-tenant Entra endpoint, which signs in users of every tenant: ` +
+        'add an ASSERT_CLAIMS rule on tid, e.g. [{"name":"tid","anyOf":["<your tenant id>"]}]',
+    );
+  }
+
   const upstreamUrl = r.url('UPSTREAM_URL', r.raw('UPSTREAM_URL'), ['http', 'https']);
   const origin = `${publicScheme}://${domain}`;
   const postLogoutRedirectUri = r.url('POST_LOGOUT_REDIRECT_URI', r.raw('POST_LOGOUT_REDIRECT_URI'), ['https', 'http'])?.href ?? `${origin}/oauth2/signed-out`;
@@ -131,8 +168,8 @@ export function loadConfig(env: Env, options: { readFile?: (path: string) => str
     bypassPaths,
     assertClaims: claims.rules,
     headers: headers.templates,
-    authorizationHeader: headerName(r, 'AUTHORIZATION_HEADER'),
-    idTokenHeader: headerName(r, 'ID_TOKEN_HEADER'),
+    authorizationHeader,
+    idTokenHeader,
     unauthenticatedBehavior: r.oneOf('UNAUTHENTICATED_BEHAVIOR', ['auto', 'unauthorized'] as const, 'auto'),
     upstreamUrl,
     port: r.integer('PORT', 4180, 0, 65535),

@@ -78,16 +78,21 @@ export class Gate {
   private async check(req: GateRequest): Promise<Decision> {
     const { store, config } = this.deps;
     const loaded = await store.load(req.cookies);
-    if (loaded === undefined) {
-      const returnTo = safeReturnTo(req.uri, config.postLoginRedirectPath, this.reserved);
-      if (config.unauthenticatedBehavior === 'auto' && isNavigation(req.method, req.headers)) return this.login(req, returnTo);
-      return { kind: 'unauthenticated', loginUrl: `${this.url(config.loginPath)}?redirect=${encodeURIComponent(returnTo)}`, setCookies: [] };
-    }
+    if (loaded === undefined) return this.unauthenticated(req);
     const setCookies = await store.touch(loaded, req.cookies);
+    if (setCookies === undefined) return this.unauthenticated(req); // ended meanwhile: a logout elsewhere
     if (!this.authorized(loaded.session.claims)) {
       return { kind: 'forbidden', user: displayName(loaded.session.claims), logoutUrl: this.url(config.logoutPath), setCookies };
     }
     return { kind: 'allow', headers: this.identity(loaded.session), setCookies };
+  }
+
+  /** No session: a navigation goes to login, anything else gets 401 with where to log in. */
+  private unauthenticated(req: GateRequest): Promise<Decision> | Decision {
+    const { config } = this.deps;
+    const returnTo = safeReturnTo(req.uri, config.postLoginRedirectPath, this.reserved);
+    if (config.unauthenticatedBehavior === 'auto' && isNavigation(req.method, req.headers)) return this.login(req, returnTo);
+    return { kind: 'unauthenticated', loginUrl: `${this.url(config.loginPath)}?redirect=${encodeURIComponent(returnTo)}`, setCookies: [] };
   }
 
   private loginReturnTo(req: GateRequest, query: string): string {

@@ -49,6 +49,9 @@ export function createApp(deps: AppDeps): App {
 
   const app = express();
   app.disable('x-powered-by');
+  // The gate compares paths exactly; Express must not route `/OAUTH2/LOGIN` or `/oauth2/login/` to it.
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
   app.set('etag', false);
   app.use(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));
   buildRoutes(app, { ...deps, gate, forwardAuth, sidecar: sidecar !== undefined });
@@ -91,6 +94,9 @@ export function createApp(deps: AppDeps): App {
   };
 
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    // Node stops watching a socket once it is handed to 'upgrade': a client reset would
+    // otherwise surface as an uncaught ECONNRESET and end the process.
+    socket.on('error', () => socket.destroy());
     const refuse = (status: number, text: string) => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };

@@ -51,6 +51,8 @@ export function buildRoutes(app: Express, deps: RouteDeps): void {
       const request = gateRequest(req, req.method, req.originalUrl);
       res.locals.correlationId = request.correlationId;
       const decision = await gate.decide(request);
+      // Identity headers belong on requests to the app, never in an answer to the client.
+      if (decision.kind === 'allow' || decision.kind === 'bypass') return next();
       writeDecision(res, decision, wantsHtml(req.headers), request.correlationId());
     } catch (err) {
       next(err);

@@ -12,7 +12,10 @@ import { parseCookies } from '../session/cookies.js';
  * copies of identity headers and the service's own cookies never reach the app.
  */
 export function createSidecarProxy(config: Config, upstream: URL, logger: Logger) {
-  const stripped = identityHeaderNames(config).map((h) => h.toLowerCase());
+  // Compared with `_` read as `-`: CGI-style apps (WSGI, Rack, PHP) see `X_Forwarded_User`
+  // and `X-Forwarded-User` as the same HTTP_X_FORWARDED_USER.
+  const canonical = (name: string) => name.toLowerCase().replace(/_/g, '-');
+  const stripped = new Set(identityHeaderNames(config).map(canonical));
   const proxy = createProxyMiddleware<IncomingMessage, ServerResponse>({
     target: upstream.href,
     changeOrigin: false,
@@ -40,7 +43,7 @@ export function createSidecarProxy(config: Config, upstream: URL, logger: Logger
 
   /** Rewrites the request's headers for the upstream according to the decision. */
   function prepare(req: IncomingMessage, decision: Decision): void {
-    for (const name of stripped) delete req.headers[name];
+    for (const name of Object.keys(req.headers)) if (stripped.has(canonical(name))) delete req.headers[name];
     const cookies = parseCookies(req.headers.cookie);
     const kept = Object.entries(cookies).filter(([name]) => !name.startsWith(config.cookieNamePrefix));
     if (kept.length !== Object.keys(cookies).length) {

@@ -50,6 +50,7 @@ function redisClient(config: Config, logger: Logger): Redis {
       sentinelRootNodes: sentinels.map(({ host, port }) => ({ host, port })),
       nodeClientOptions: { ...(password ? { password } : {}), socket: { reconnectStrategy } },
     });
+    sentinel.on('error', (err: Error) => logger.warn({ err: { message: err.message } }, 'redis sentinel error'));
     return sentinel as unknown as Redis;
   }
   const client = createClient({ url, ...(password ? { password } : {}), socket: { reconnectStrategy, connectTimeout: 3000 }, disableOfflineQueue: true });
@@ -89,6 +90,9 @@ export async function createSessionStore(config: Config, logger: Logger, metrics
     ...common,
     kind: 'redis',
     backend: new RedisStore({ client, prefix: `${prefix}sess:`, disableTouch: true }),
+    // connect-redis keeps `<prefix>sess:<id>` as JSON; SET XX updates it only while it exists.
+    updateIfPresent: async (id, record, ttl) =>
+      (await client.set(`${prefix}sess:${id}`, JSON.stringify(record), { condition: 'XX', expiration: { type: 'EX', value: ttl } })) === 'OK',
     sidIndex: redisSidIndex(client, prefix),
     cacheTtl: config.sessionCacheTtl,
     ping: async () => {

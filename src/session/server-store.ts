@@ -29,13 +29,19 @@ export interface ServerStoreOptions {
   /** Seconds a session read from the backend is served from memory; bounds cross-replica logout. */
   readonly cacheTtl: number;
   readonly cacheSize: number;
+  /**
+   * Writes the record only if it still exists (redis `SET … XX`): a touch must never
+   * bring back a session that a logout deleted meanwhile. Without it, the store
+   * re-reads the record before writing (memory store: one process, no race worth it).
+   */
+  readonly updateIfPresent?: ((id: string, record: StoredRecord, ttlSeconds: number) => Promise<boolean>) | undefined;
   readonly ping: () => Promise<void>;
   readonly close: () => Promise<void>;
   readonly metrics?: Metrics | undefined;
 }
 
 /** What the backend holds: express-session's shape, so its stores set the TTL from `cookie.expires`. */
-interface StoredRecord {
+export interface StoredRecord {
   cookie: { expires: string; originalMaxAge: number };
   session: Session;
 }
@@ -108,13 +114,13 @@ export class ServerSessionStore implements SessionStore {
     return isLive(session, this.options.lifetime) ? { session, id } : undefined;
   }
 
-  private async write(id: string, session: Session): Promise<void> {
+  private record(session: Session): StoredRecord {
     const expires = endsAt(session, this.options.lifetime);
-    const record: StoredRecord = {
-      cookie: { expires: new Date(expires * 1000).toISOString(), originalMaxAge: (expires - nowSeconds()) * 1000 },
-      session,
-    };
-    await this.fail('set', call((cb) => this.options.backend.set(id, record as never, cb)));
+    return { cookie: { expires: new Date(expires * 1000).toISOString(), originalMaxAge: (expires - nowSeconds()) * 1000 }, session };
+  }
+
+  private async write(id: string, session: Session): Promise<void> {
+    await this.fail('set', call((cb) => this.options.backend.set(id, this.record(session) as never, cb)));
     this.cache.delete(id);
   }
 
@@ -126,9 +132,19 @@ export class ServerSessionStore implements SessionStore {
     return [setCookie(this.options.cookieName, `s:${sign(id, this.signingKey)}`, maxAge, this.options.policy)];
   }
 
-  async touch(loaded: LoadedSession): Promise<string[]> {
-    if (loaded.id === undefined || !needsTouch(loaded.session, this.options.lifetime)) return [];
-    await this.write(loaded.id, { ...loaded.session, lastSeenAt: nowSeconds() });
+  async touch(loaded: LoadedSession): Promise<string[] | undefined> {
+    const { id } = loaded;
+    if (id === undefined || !needsTouch(loaded.session, this.options.lifetime)) return [];
+    const touched = { ...loaded.session, lastSeenAt: nowSeconds() };
+    this.cache.delete(id);
+    if (this.options.updateIfPresent) {
+      const record = this.record(touched);
+      const ttl = Math.max(1, endsAt(touched, this.options.lifetime) - nowSeconds());
+      return (await this.fail('set', this.options.updateIfPresent(id, record, ttl))) ? [] : undefined;
+    }
+    const current = await this.fail('get', call<StoredRecord>((cb) => this.options.backend.get(id, cb as never)));
+    if (!current || !isSession(current.session)) return undefined;
+    await this.write(id, touched);
     return [];
   }
 

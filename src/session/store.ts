@@ -21,8 +21,12 @@ export interface SessionStore {
   load(cookies: Cookies): Promise<LoadedSession | undefined>;
   /** Stores a new session under a new id and returns the Set-Cookie values (clearing leftovers). */
   create(session: Session, cookies: Cookies): Promise<string[]>;
-  /** Records use of the session when due (idle timeout); returns Set-Cookie values, often none. */
-  touch(loaded: LoadedSession, cookies: Cookies): Promise<string[]>;
+  /**
+   * Records use of the session when due (idle timeout); returns Set-Cookie values,
+   * often none, or undefined when the session was ended meanwhile (a logout on
+   * another replica while this one served it from its cache).
+   */
+  touch(loaded: LoadedSession, cookies: Cookies): Promise<string[] | undefined>;
   /** Deletes the session server side (if any) and returns Set-Cookie values that clear it. */
   destroy(cookies: Cookies): Promise<string[]>;
   /** Ends every session of the provider's `sid` (front-channel logout); returns how many. */

@@ -105,3 +105,34 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(c.redis)).toBe(true);
   });
 });
+
+describe('loadConfig: identity header names and tenants', () => {
+  it('refuses reserved header names for identity', () => {
+    const text = problemsOf({ ...baseEnv, HEADERS: '[{"name":"Content-Length","value":"{{ .claims.x }}"},{"name":"Set-Cookie","value":"x"}]', ID_TOKEN_HEADER: 'Host' }).join('\n');
+    expect(text).toMatch(/HEADERS: "Content-Length" is a reserved header/);
+    expect(text).toMatch(/HEADERS: "Set-Cookie" is a reserved header/);
+    expect(text).toMatch(/ID_TOKEN_HEADER: "Host" is a reserved header/);
+  });
+
+  it('refuses identity header names that repeat each other, ignoring case and underscores', () => {
+    const text = problemsOf({ ...baseEnv, HEADERS: '[{"name":"x_forwarded_user","value":"{{ .claims.sub }}"},{"name":"X-Team","value":"a"}]', AUTHORIZATION_HEADER: 'x-team' }).join('\n');
+    expect(text).toMatch(/HEADERS: "x_forwarded_user" repeats X-Forwarded-User/);
+    expect(text).toMatch(/AUTHORIZATION_HEADER: "x-team" repeats HEADERS "X-Team"/);
+  });
+
+  it('accepts Authorization for the access token', () => {
+    expect(loadConfig({ ...baseEnv, AUTHORIZATION_HEADER: 'Authorization' }).authorizationHeader).toBe('Authorization');
+  });
+
+  it.each(['organizations', 'common', 'consumers'])('refuses the multi-tenant Entra endpoint %s without a rule on tid', (tenant) => {
+    const { OIDC_ISSUER_URL: _, ...env } = baseEnv;
+    expect(problemsOf({ ...env, AZURE_TENANT_ID: tenant }).join()).toMatch(/AZURE_TENANT_ID names a multi-tenant Entra endpoint.*ASSERT_CLAIMS rule on tid/);
+    expect(problemsOf({ ...baseEnv, OIDC_ISSUER_URL: `https://login.microsoftonline.com/${tenant}/v2.0` }).join()).toMatch(/OIDC_ISSUER_URL names a multi-tenant/);
+  });
+
+  it('accepts a multi-tenant endpoint restricted by tid', () => {
+    const { OIDC_ISSUER_URL: _, ...env } = baseEnv;
+    const c = loadConfig({ ...env, AZURE_TENANT_ID: 'organizations', ASSERT_CLAIMS: '[{"name":"tid","anyOf":["11111111-2222-3333-4444-555555555555"]}]' });
+    expect(c.issuerUrl.href).toBe('https://login.microsoftonline.com/organizations/v2.0');
+  });
+});

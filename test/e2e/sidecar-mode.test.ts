@@ -77,6 +77,38 @@ describe('sidecar mode: the service proxies to the app itself (UPSTREAM_URL)', (
     expect([body.user, body.email]).toEqual([undefined, undefined]);
   });
 
+  it('drops underscore spellings of identity headers, which CGI-style apps read as the same header', async () => {
+    const underscored = { X_Forwarded_User: 'Mallory', X_Forwarded_Email: 'mallory@evil.test' };
+    for (const headers of [{ ...underscored, cookie }, underscored]) {
+      await fetch(origin + BYPASS_PATH, { headers });
+      const seen = upstream.seen.at(-1)?.headers ?? {};
+      expect(seen['x_forwarded_user']).toBeUndefined();
+      expect(seen['x_forwarded_email']).toBeUndefined();
+    }
+  });
+
+  it('never answers the client with identity headers on service paths spelt in other case or with a slash', async () => {
+    for (const path of ['/OAUTH2/LOGIN', '/oauth2/login/', '/OAuth2/Signed-Out', '/oauth2/callback/']) {
+      const res = await fetch(origin + path, { headers: { cookie }, redirect: 'manual' });
+      expect(res.headers.get('x-forwarded-user')).toBeNull();
+      expect(res.headers.get('x-forwarded-email')).toBeNull();
+      await res.arrayBuffer();
+    }
+  });
+
+  it('survives a client that resets its connection during a WebSocket upgrade', async () => {
+    const net = await import('node:net');
+    const { port } = new URL(origin);
+    for (let i = 0; i < 3; i++) {
+      const socket = net.connect(Number(port), '127.0.0.1');
+      await new Promise((r) => socket.once('connect', r));
+      socket.write('GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+      socket.resetAndDestroy();
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await fetch(`${origin}/oauth2/healthz`)).status).toBe(200);
+  });
+
   it('answers an unauthenticated fetch with a JSON 401 and never calls the app', async () => {
     const before = upstream.seen.length;
     const res = await fetch(`${origin}/api/whoami`, { headers: SPOOFED });

@@ -102,6 +102,20 @@ describe.each(['cookie', 'memory', 'redis'] as const)('%s session store', (kind)
     expect(again?.session.lastSeenAt).toBeGreaterThanOrEqual(nowSeconds() - 1);
   });
 
+  it('never brings back a session that was destroyed after it was loaded', async () => {
+    const cookies = await created(newSession({ lastSeenAt: nowSeconds() - 120 }));
+    const loaded = await store.load(cookies);
+    if (!loaded) throw new Error('no session');
+    await store.destroy(cookies);
+    const touched = await store.touch(loaded, cookies);
+    if (kind === 'cookie') {
+      expect(touched).toBeDefined(); // nothing server side to consult; the browser's cookie was cleared
+    } else {
+      expect(touched).toBeUndefined();
+      expect(await store.load(cookies)).toBeUndefined();
+    }
+  });
+
   it('destroys the session and returns a clearing cookie', async () => {
     const cookies = await created();
     const cleared = await store.destroy(cookies);
