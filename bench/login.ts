@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { cookieHeader, CLIENT, DOMAIN, ORIGIN, SESSION_SECRET, signInAtProvider } from '../test/support/harness.js';
+import { cookieHeader, DOMAIN, ORIGIN, serviceEnv as testServiceEnv, signInAtProvider } from '../test/support/harness.js';
 
 /** The headers Traefik's forwardAuth sends, for a page on the app. */
 export function traefikHeaders(cookie?: string): Record<string, string> {
@@ -13,21 +13,15 @@ export function traefikHeaders(cookie?: string): Record<string, string> {
   };
 }
 
-/** The service's environment for a benchmark instance. */
+/** The service's environment for a benchmark instance: the tests' environment, quieter. */
 export function serviceEnv(issuer: string, store: 'cookie' | 'redis', redisUrl?: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    OIDC_ISSUER_URL: issuer,
-    OIDC_ALLOW_INSECURE_HTTP: 'true',
-    OIDC_CLIENT_ID: CLIENT.clientId,
-    OIDC_CLIENT_SECRET: CLIENT.clientSecret,
-    SESSION_SECRET,
-    DOMAIN,
+  return testServiceEnv(issuer, {
     SESSION_STORE: store,
     COOKIE_NAME_PREFIX: '_b_',
     LOG_LEVEL: 'warn',
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
     ...extra,
-  };
+  });
 }
 
 interface Answer {
