@@ -7,7 +7,7 @@ import { AppError } from '../errors/app-error.js';
 import { Gate } from '../gate/gate.js';
 import { lazyCorrelationId, wantsHtml } from '../gate/request-kind.js';
 import type { Logger } from '../observability/logger.js';
-import type { Metrics } from '../observability/metrics.js';
+import type { CheckOutcome, Metrics } from '../observability/metrics.js';
 import type { OidcClient } from '../oidc/oidc-client.js';
 import type { SessionStore } from '../session/store.js';
 import { createForwardAuthHandler, decisionOutcome, gateRequest } from './forward-auth.js';
@@ -58,19 +58,19 @@ export function createApp(deps: AppDeps): App {
 
   if (sidecar) {
     app.use(async (req: Request, res: Response, next: NextFunction) => {
-      const end = metrics.checkSeconds.startTimer();
+      const started = performance.now();
+      let outcome: CheckOutcome = 'error';
       try {
         const request = gateRequest(req, req.method, req.originalUrl);
         res.locals.correlationId = request.correlationId;
         const decision = await gate.decide(request);
-        metrics.checks.inc({ outcome: decisionOutcome(decision) });
+        outcome = decisionOutcome(decision);
         if (decision.kind === 'allow' || decision.kind === 'bypass') sidecar.forward(req, res, decision);
-        else writeDecision(res, decision, wantsHtml(req.headers), request.correlationId());
+        else writeDecision(res, decision, wantsHtml(req.headers), request.correlationId);
       } catch (err) {
-        metrics.checks.inc({ outcome: 'error' });
         next(err);
       } finally {
-        end();
+        metrics.checked(outcome, (performance.now() - started) / 1000);
       }
     });
   }

@@ -24,12 +24,12 @@ export function decisionOutcome(decision: Decision): CheckOutcome {
 }
 
 /** A gate request for the original `method` and `uri`, with the client's headers and cookies. */
-export function gateRequest(req: IncomingMessage, method: string, uri: string): GateRequest {
-  return { method, uri, headers: req.headers, cookies: parseCookies(header(req.headers, 'cookie')), correlationId: lazyCorrelationId(req.headers) };
+export function gateRequest(req: IncomingMessage, method: string, uri: string, correlationId = lazyCorrelationId(req.headers)): GateRequest {
+  return { method, uri, headers: req.headers, cookies: parseCookies(header(req.headers, 'cookie')), correlationId };
 }
 
 /** Reads Traefik's X-Forwarded-* headers into a gate request; 400 naming the header when one is missing or malformed. */
-export function forwardedRequest(req: IncomingMessage): GateRequest {
+export function forwardedRequest(req: IncomingMessage, correlationId = lazyCorrelationId(req.headers)): GateRequest {
   const host = header(req.headers, 'x-forwarded-host');
   const uri = header(req.headers, 'x-forwarded-uri');
   const method = (header(req.headers, 'x-forwarded-method') ?? 'GET').toUpperCase();
@@ -37,7 +37,7 @@ export function forwardedRequest(req: IncomingMessage): GateRequest {
   if (!uri) throw new AppError('MISSING_HEADER', 'The X-Forwarded-Uri header is required: call this endpoint through the forwardAuth proxy.', 'missing X-Forwarded-Uri');
   if (!uri.startsWith('/')) throw new AppError('BAD_REQUEST', 'The X-Forwarded-Uri header must be a path starting with /.', 'malformed X-Forwarded-Uri');
   if (!METHOD.test(method)) throw new AppError('BAD_REQUEST', 'The X-Forwarded-Method header is not an HTTP method.', 'malformed X-Forwarded-Method');
-  return gateRequest(req, method, uri);
+  return gateRequest(req, method, uri, correlationId);
 }
 
 /**
@@ -49,22 +49,12 @@ export function createForwardAuthHandler(gate: Gate, metrics: Metrics, logger: L
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
     let outcome: CheckOutcome = 'error';
-    let correlationId = lazyCorrelationId(req.headers);
+    const correlationId = lazyCorrelationId(req.headers);
     try {
-      const request = forwardedRequest(req);
-      correlationId = request.correlationId;
-      const decision = await gate.decide(request);
+      const decision = await gate.decide(forwardedRequest(req, correlationId));
       outcome = decisionOutcome(decision);
-      if (decision.kind === 'allow') {
-        // The common answer, written without the generic writer's copies.
-        const headers: Record<string, string | number | string[]> = { ...decision.headers, 'Cache-Control': 'no-store', 'Content-Length': 0 };
-        if (decision.setCookies.length > 0) headers['Set-Cookie'] = [...decision.setCookies];
-        res.writeHead(200, headers);
-        res.end();
-        return;
-      }
-      const html = decision.kind === 'bypass' ? false : wantsHtml(req.headers);
-      writeDecision(res, decision, html, correlationId());
+      const html = decision.kind !== 'allow' && decision.kind !== 'bypass' && wantsHtml(req.headers);
+      writeDecision(res, decision, html, correlationId);
     } catch (err) {
       writeError(res, err, wantsHtml(req.headers), correlationId(), logger, loginUrl);
     } finally {

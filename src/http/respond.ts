@@ -36,13 +36,17 @@ export function sendPage(
  * Writes every decision except `allow` in sidecar mode (which proxies). In
  * forwardAuth mode a 2xx lets the request through, anything else goes back to the client.
  */
-export function writeDecision(res: ServerResponse, decision: Decision, html: boolean, id: string): void {
+export function writeDecision(res: ServerResponse, decision: Decision, html: boolean, correlationId: () => string): void {
+  if (decision.kind === 'allow') {
+    // The hot path's answer: no page headers, and no Set-Cookie unless the session was refreshed.
+    const headers: Record<string, string | number | string[]> = { ...decision.headers, 'Cache-Control': 'no-store', 'Content-Length': 0 };
+    if (decision.setCookies.length > 0) headers['Set-Cookie'] = [...decision.setCookies];
+    res.writeHead(200, headers);
+    res.end();
+    return;
+  }
   const cookies = { 'Set-Cookie': [...decision.setCookies] };
   switch (decision.kind) {
-    case 'allow':
-      res.writeHead(200, { ...decision.headers, ...cookies, 'Cache-Control': 'no-store', 'Content-Length': 0 });
-      res.end();
-      return;
     case 'bypass':
       res.writeHead(200, { ...cookies, 'Content-Length': 0 });
       res.end();
@@ -52,7 +56,7 @@ export function writeDecision(res: ServerResponse, decision: Decision, html: boo
       res.end();
       return;
     case 'unauthenticated':
-      sendPage(res, html, 401, { title: 'Please sign in', message: 'You need to sign in to see this page.', actions: [{ label: 'Sign in', href: decision.loginUrl }], correlationId: id },
+      sendPage(res, html, 401, { title: 'Please sign in', message: 'You need to sign in to see this page.', actions: [{ label: 'Sign in', href: decision.loginUrl }], correlationId: correlationId() },
         { error: 'unauthenticated', message: 'Sign in first.', loginUrl: decision.loginUrl }, cookies);
       return;
     case 'forbidden':
@@ -60,7 +64,7 @@ export function writeDecision(res: ServerResponse, decision: Decision, html: boo
         title: 'You don’t have access',
         message: `${decision.user ? `You are signed in as ${decision.user}, but your` : 'Your'} account is not allowed to use this application. Ask its owner for access, or sign in with another account.`,
         actions: [{ label: 'Sign out', href: decision.logoutUrl }],
-        correlationId: id,
+        correlationId: correlationId(),
       }, { error: 'forbidden', message: 'Your account lacks the access this application requires.', logoutUrl: decision.logoutUrl }, cookies);
       return;
     case 'signed-out':

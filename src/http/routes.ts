@@ -53,7 +53,7 @@ export function buildRoutes(app: Express, deps: RouteDeps): void {
       const decision = await gate.decide(request);
       // Identity headers belong on requests to the app, never in an answer to the client.
       if (decision.kind === 'allow' || decision.kind === 'bypass') return next();
-      writeDecision(res, decision, wantsHtml(req.headers), request.correlationId());
+      writeDecision(res, decision, wantsHtml(req.headers), request.correlationId);
     } catch (err) {
       next(err);
     }
