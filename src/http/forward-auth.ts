@@ -6,7 +6,7 @@ import { header, lazyCorrelationId, wantsHtml } from '../gate/request-kind.js';
 import type { Logger } from '../observability/logger.js';
 import type { CheckOutcome, Metrics } from '../observability/metrics.js';
 import { parseCookies } from '../session/cookies.js';
-import { writeDecision, writeError } from './respond.js';
+import { writeAllow, writeDecision, writeError } from './respond.js';
 
 const METHOD = /^[A-Z]{1,16}$/;
 
@@ -53,8 +53,8 @@ export function createForwardAuthHandler(gate: Gate, metrics: Metrics, logger: L
     try {
       const decision = await gate.decide(forwardedRequest(req, correlationId));
       outcome = decisionOutcome(decision);
-      const html = decision.kind !== 'allow' && decision.kind !== 'bypass' && wantsHtml(req.headers);
-      writeDecision(res, decision, html, correlationId);
+      if (decision.kind === 'allow') writeAllow(res, decision);
+      else writeDecision(res, decision, decision.kind !== 'bypass' && wantsHtml(req.headers), correlationId);
     } catch (err) {
       writeError(res, err, wantsHtml(req.headers), correlationId(), logger, loginUrl);
     } finally {

@@ -19,6 +19,19 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   res.end(res.req?.method === 'HEAD' ? undefined : body);
 }
 
+type AllowDecision = Extract<Decision, { kind: 'allow' }>;
+
+/**
+ * The hot path's answer, forwardAuth mode only: 200 with the identity headers for
+ * the proxy to copy, no page headers, and Set-Cookie only when the session was refreshed.
+ */
+export function writeAllow(res: ServerResponse, decision: AllowDecision): void {
+  const headers: Record<string, string | number | string[]> = { ...decision.headers, 'Cache-Control': 'no-store', 'Content-Length': 0 };
+  if (decision.setCookies.length > 0) headers['Set-Cookie'] = [...decision.setCookies];
+  res.writeHead(200, headers);
+  res.end();
+}
+
 /** Writes a page (HTML) or a JSON body, whichever the client accepts. */
 export function sendPage(
   res: ServerResponse,
@@ -33,18 +46,10 @@ export function sendPage(
 }
 
 /**
- * Writes every decision except `allow` in sidecar mode (which proxies). In
+ * Writes every decision but `allow` (`writeAllow`; sidecar mode proxies instead). In
  * forwardAuth mode a 2xx lets the request through, anything else goes back to the client.
  */
-export function writeDecision(res: ServerResponse, decision: Decision, html: boolean, correlationId: () => string): void {
-  if (decision.kind === 'allow') {
-    // The hot path's answer: no page headers, and no Set-Cookie unless the session was refreshed.
-    const headers: Record<string, string | number | string[]> = { ...decision.headers, 'Cache-Control': 'no-store', 'Content-Length': 0 };
-    if (decision.setCookies.length > 0) headers['Set-Cookie'] = [...decision.setCookies];
-    res.writeHead(200, headers);
-    res.end();
-    return;
-  }
+export function writeDecision(res: ServerResponse, decision: Exclude<Decision, AllowDecision>, html: boolean, correlationId: () => string): void {
   const cookies = { 'Set-Cookie': [...decision.setCookies] };
   switch (decision.kind) {
     case 'bypass':
