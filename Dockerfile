@@ -1,6 +1,8 @@
 # syntax=docker/dockerfile:1
 # idp-oidc-middleware: build with the same commands as CI (npm ci, npm run build),
-# then keep only dist/, package.json and the production node_modules.
+# then keep only dist/, package.json and the production node_modules: dev/ (the
+# development identity provider) is never copied, and oidc-provider, tsx and their
+# trees are devDependencies that `npm prune --omit=dev` removes.
 ARG NODE_IMAGE=node:20-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build

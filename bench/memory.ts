@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { loadConfig } from '../src/config/index.js';
-import { startDevIdentityProvider } from '../src/dev/identity-provider.js';
+import { startDevIdentityProvider } from '../dev/identity-provider.js';
 import { createLogger } from '../src/observability/logger.js';
 import { createSessionStore } from '../src/session/create-store.js';
 import type { Session } from '../src/session/session.js';

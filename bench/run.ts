@@ -5,7 +5,7 @@
  * machine-readable. BENCH_DURATION (seconds per round, default 5) and
  * BENCH_ROUNDS (default 3) shorten or lengthen a run.
  */
-import { startDevIdentityProvider } from '../src/dev/identity-provider.js';
+import { startDevIdentityProvider } from '../dev/identity-provider.js';
 import { startRedisServer } from '../test/support/redis-server.js';
 import { CLIENT, ORIGIN } from '../test/support/harness.js';
 import { buildService, latencyAtRate, median, serviceNodeArgs, startChild, wrk, type Child, type WrkResult } from './lib.js';

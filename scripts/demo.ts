@@ -36,9 +36,9 @@ console.warn = (...args: unknown[]) => {
   if (typeof args[0] !== 'string' || !args[0].startsWith('oidc-provider WARNING')) warn(...args);
 };
 const { loadConfig } = await import('../src/config/index.js');
-const { startDemoApp } = await import('../src/dev/demo-app.js');
-const { startDevIdentityProvider } = await import('../src/dev/identity-provider.js');
-const { DEV_USERS } = await import('../src/dev/test-users.js');
+const { startDemoApp } = await import('../dev/demo-app.js');
+const { startDevIdentityProvider } = await import('../dev/identity-provider.js');
+const { DEV_USERS } = await import('../dev/test-users.js');
 const { startService } = await import('../src/server.js');
 
 const host = env.DEMO_HOST ?? '127.0.0.1';

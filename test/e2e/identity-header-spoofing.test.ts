@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { DevIdentityProvider } from '../../src/dev/identity-provider.js';
+import type { DevIdentityProvider } from '../../dev/identity-provider.js';
 import { BYPASS_PATH, freePort, loginWithFetch, originFor, startCaddy, startIdp, startNginx, startServiceFor, type Proc } from './support/stack.js';
 import { startUpstream, type Upstream } from './support/upstream.js';
 

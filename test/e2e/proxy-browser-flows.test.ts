@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { DevIdentityProvider } from '../../src/dev/identity-provider.js';
+import type { DevIdentityProvider } from '../../dev/identity-provider.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { launchBrowser, screenshot, signIn } from './support/browser.js';
 import { BYPASS_PATH, freePort, originFor, startCaddy, startIdp, startNginx, startServiceFor, type Proc } from './support/stack.js';

@@ -2,7 +2,7 @@ import http from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
-import type { DevIdentityProvider } from '../../src/dev/identity-provider.js';
+import type { DevIdentityProvider } from '../../dev/identity-provider.js';
 import { launchBrowser, screenshot, signIn } from './support/browser.js';
 import { BYPASS_PATH, freePort, originFor, startIdp, startServiceFor } from './support/stack.js';
 import { startUpstream, type Upstream } from './support/upstream.js';

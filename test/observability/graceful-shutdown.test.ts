@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startDevIdentityProvider, type DevIdentityProvider } from '../../src/dev/identity-provider.js';
+import { startDevIdentityProvider, type DevIdentityProvider } from '../../dev/identity-provider.js';
 import type { Cookies, LoadedSession } from '../../src/session/store.js';
 import { freePort, waitForPort } from '../support/free-port.js';
 import { CLIENT, ORIGIN, serviceEnv, startHarness, type Harness } from '../support/harness.js';

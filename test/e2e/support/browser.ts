@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ARTIFACTS } from './stack.js';
-import { DEV_USERS } from '../../../src/dev/test-users.js';
+import { DEV_USERS } from '../../../dev/test-users.js';
 
 /** The system Chromium (Debian package); nothing is downloaded. */
 export function launchBrowser(): Promise<Browser> {

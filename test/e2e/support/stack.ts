@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../../src/config/index.js';
-import { startDevIdentityProvider, type DevIdentityProvider } from '../../../src/dev/identity-provider.js';
+import { startDevIdentityProvider, type DevIdentityProvider } from '../../../dev/identity-provider.js';
 import type { RunningService } from '../../../src/server.js';
 import { freePort, waitForPort } from '../../support/free-port.js';
 import { CLIENT, cookieHeader, serviceEnv, signInAtProvider, startCapturedService } from '../../support/harness.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type http from 'node:http';
-import { demoAppHandler, received, startDemoApp, type DemoApp } from '../../../src/dev/demo-app.js';
+import { demoAppHandler, received, startDemoApp, type DemoApp } from '../../../dev/demo-app.js';
 
 /** Every request the upstream saw, so tests can check what reached the app. */
 export interface Upstream extends DemoApp {

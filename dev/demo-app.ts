@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { escapeHtml } from '../http/pages.js';
+import { escapeHtml } from '../src/http/pages.js';
 
 /** Identity headers the demo app shows first. */
 const IDENTITY = ['x-forwarded-user', 'x-forwarded-email'];

@@ -1,4 +1,4 @@
-import { escapeHtml } from '../http/pages.js';
+import { escapeHtml } from '../src/http/pages.js';
 import type { DevUser } from './test-users.js';
 
 /** The development provider's sign-in page; it lists the test users and their passwords. */
