@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
 import { renderLoginPage } from './login-page.js';
+import { SwitchableSigningKey, type SigningKeyChoice } from './signing-key.js';
 import { DEV_USERS, type DevUser } from './test-users.js';
 
 /** A client the development provider accepts. */
@@ -17,6 +17,11 @@ export interface DevClient {
 export interface DevIdentityProvider {
   readonly issuer: string;
   readonly provider: Provider;
+  /**
+   * Which key signs the tokens from now on (tests only): `'foreign'` signs id_tokens
+   * with a key that jwks_uri does not publish, under the published `kid`.
+   */
+  signingKey: SigningKeyChoice;
   close(): Promise<void>;
 }
 
@@ -45,15 +50,17 @@ export async function startDevIdentityProvider(options: {
   users?: readonly DevUser[];
   /** Advertise an end_session_endpoint (RP-initiated logout). Default true. */
   rpInitiatedLogout?: boolean;
+  /** Tests only: `'foreign'` signs tokens with a key jwks_uri does not publish. Default `'published'`. */
+  signingKey?: SigningKeyChoice;
 }): Promise<DevIdentityProvider> {
   const users = options.users ?? DEV_USERS;
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   const issuer = `http://${options.host === 'localhost' ? 'localhost' : '127.0.0.1'}:${port}`;
-  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+  const signingKey = await SwitchableSigningKey.create(options.signingKey);
   const provider = new Provider(issuer, {
-    jwks: { keys: [{ ...(await exportJWK(privateKey)), kid: 'dev-key', use: 'sig', alg: 'RS256' }] },
+    jwks: { keys: [signingKey] },
     ttl: { AccessToken: 3600, AuthorizationCode: 60, IdToken: 3600, Interaction: 600, Session: 86400, Grant: 86400, RefreshToken: 86400 },
     clients: options.clients.map((c) => ({
       client_id: c.clientId,
@@ -68,6 +75,8 @@ export async function startDevIdentityProvider(options: {
     cookies: { keys: ['dev-provider-cookie-key-not-secret'] },
     features: {
       devInteractions: { enabled: false },
+      // Lets the tests sign with a foreign key (see ./signing-key.ts).
+      externalSigningSupport: { enabled: true, ack: 'experimental-01' },
       rpInitiatedLogout: {
         enabled: options.rpInitiatedLogout ?? true,
         // Sign out without the confirmation form: development only.
@@ -120,6 +129,12 @@ export async function startDevIdentityProvider(options: {
   return {
     issuer,
     provider,
+    get signingKey() {
+      return signingKey.signWith;
+    },
+    set signingKey(choice: SigningKeyChoice) {
+      signingKey.signWith = choice;
+    },
     close: () => new Promise((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());

@@ -37,3 +37,29 @@ export class AppError extends Error {
 export function isAppError(err: unknown): err is AppError {
   return err instanceof AppError || (err instanceof Error && err.name === 'AppError' && 'code' in err);
 }
+
+/** What the log keeps of an error's cause: its name, message and code, nothing else it carries. */
+export interface CauseSummary {
+  readonly name: string;
+  readonly message: string;
+  readonly code?: string;
+}
+
+/**
+ * The loggable part of `err.cause`, or undefined: the innermost error of the cause
+ * chain (the most specific reason, e.g. `JWT signature verification failed` or
+ * `connect ECONNREFUSED`) and the innermost string `code` on the way. Only these
+ * string fields are read: openid-client's causes also carry token claims and signing
+ * input, which are never logged.
+ */
+export function causeSummary(err: Error): CauseSummary | undefined {
+  let innermost: Error | undefined;
+  let code: string | undefined;
+  for (let e: unknown = err.cause, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    innermost = e;
+    const c = (e as { code?: unknown }).code;
+    if (typeof c === 'string') code = c;
+  }
+  if (!innermost) return undefined;
+  return { name: innermost.name, message: innermost.message.slice(0, 300), ...(code ? { code } : {}) };
+}

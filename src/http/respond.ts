@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { isAppError, type AppError } from '../errors/app-error.js';
+import { causeSummary, isAppError, type AppError } from '../errors/app-error.js';
 import type { Logger } from '../observability/logger.js';
 import type { Decision } from '../gate/decision.js';
 import { ERROR_MAP } from './error-map.js';
@@ -80,13 +80,17 @@ export function writeDecision(res: ServerResponse, decision: Exclude<Decision, A
   }
 }
 
-/** The one error writer: status and level from ERROR_MAP; the user sees a short message and the id, never a stack or token. */
+/**
+ * The one error writer: status and level from ERROR_MAP; the user sees a short message
+ * and the id, never a stack or token. The log line gets the reason: `detail` and the
+ * cause's name, message and code.
+ */
 export function writeError(res: ServerResponse, err: unknown, html: boolean, id: string, logger: Logger, retryUrl: string): void {
   const known: AppError | undefined = isAppError(err) ? err : undefined;
   const code = known?.code ?? 'INTERNAL';
   const presentation = ERROR_MAP[code];
   const message = known?.message ?? 'An unexpected error occurred. Please try again.';
-  logger[presentation.level]({ correlationId: id, code, detail: known?.detail, err: known ? undefined : { message: (err as Error)?.message, stack: (err as Error)?.stack } }, 'request failed');
+  logger[presentation.level]({ correlationId: id, code, detail: known?.detail, cause: known ? causeSummary(known) : undefined, err: known ? undefined : { message: (err as Error)?.message, stack: (err as Error)?.stack } }, 'request failed');
   if (res.headersSent) {
     res.destroy();
     return;

@@ -82,6 +82,10 @@ export class OidcClient {
         { timeout: 10, ...(this.config.allowInsecureHttp ? { execute: [client.allowInsecureRequests] } : {}) },
       );
       this.configuration.timeout = 10;
+      // openid-client v6 checks an id_token's claims but not its signature when it comes
+      // from the token endpoint over TLS. This makes every grant on this configuration
+      // (code exchange, refresh) verify it against the provider's jwks_uri as well.
+      client.enableNonRepudiationChecks(this.configuration);
       this.logger.info({ issuer: this.configuration.serverMetadata().issuer }, 'provider metadata loaded');
     } finally {
       end?.();

@@ -67,6 +67,29 @@ describe.each(['cookie', 'redis'] as const)('callback failures with the %s store
     expect(res.status).toBe(400);
   });
 
+  it('refuses an id_token signed with a key the provider does not publish: error page, no session', async () => {
+    h.idp.signingKey = 'foreign';
+    try {
+      const { uri, cookie } = await pendingCallback(h);
+      const res = await h.forward(uri, { cookie });
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^text\/html/);
+      expect(res.text).toContain('Sign-in could not be verified');
+      const correlationId = /Reference: <code>([\w.-]+)<\/code>/.exec(res.text)?.[1];
+      expect(correlationId).toEqual(expect.any(String));
+      const setCookies = [res.headers['set-cookie'] ?? []].flat() as string[];
+      expect(setCookies.filter((c) => c.startsWith('_t_session') && !/max-age=0/i.test(c))).toEqual([]);
+      const after = cookieHeader(setCookies, cookie);
+      expect((await h.forward('/protected', { cookie: after, accept: 'application/json' })).status).toBe(401);
+      const line = h.logs.find((l) => l.includes(correlationId ?? '-') && l.includes('request failed')) ?? '';
+      expect(line).toMatch(/TOKEN_INVALID/);
+      expect(line).toMatch(/signature/i);
+    } finally {
+      h.idp.signingKey = 'published';
+    }
+    expect(await h.login()).toMatch(/_t_session/);
+  });
+
   it('counts failed logins by reason', async () => {
     const metrics = await h.service.metrics.registry.getSingleMetricAsString('idp_logins_total');
     expect(metrics).toMatch(/stage="failed",reason="LOGIN_EXPIRED"/);

@@ -114,3 +114,58 @@ describe('error lines for requests Traefik sends wrong', () => {
     expect(failures.map((l) => [l.correlationId, l.code])).toEqual([['req-0123456789', 'MISSING_HEADER']]);
   });
 });
+
+describe('the reason an id_token was refused', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ store: 'memory' });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  /** Logs in through the provider, with `tamper` applied to the authorization URL; returns the failure line and the values it must not hold. */
+  async function refusedLogin(tamper: (authorizationUrl: URL) => void): Promise<{ line: Record<string, unknown>; text: string; secrets: string[] }> {
+    const start = await h.forward('/reports').expect(302);
+    const authorizationUrl = new URL(start.headers.location ?? '');
+    const secrets = [authorizationUrl.searchParams.get('nonce') ?? '', authorizationUrl.searchParams.get('state') ?? ''];
+    tamper(authorizationUrl);
+    const callback = new URL(await signInAtProvider(authorizationUrl.href, 'alice'));
+    secrets.push(callback.searchParams.get('code') ?? '');
+    const tx = cookieHeader(start.headers['set-cookie'] as unknown as string[]);
+    const res = await h.forward(callback.pathname + callback.search, { cookie: tx, accept: 'application/json' });
+    expect(res.status).toBe(400);
+    const text = h.logs.find((l) => l.includes(String(res.body.correlationId)) && l.includes('request failed')) ?? '';
+    return { line: JSON.parse(text) as Record<string, unknown>, text, secrets };
+  }
+
+  function expectNoSecrets(text: string, secrets: readonly string[]): void {
+    expect(text).not.toMatch(/eyJ[\w-]{8,}/);
+    for (const value of secrets) {
+      expect(value.length).toBeGreaterThanOrEqual(16);
+      expect(text.includes(value)).toBe(false);
+    }
+  }
+
+  it('logs a nonce mismatch (a code issued for another login) with its reason and no token', async () => {
+    const { line, text, secrets } = await refusedLogin((url) => url.searchParams.set('nonce', 'a-nonce-of-another-login-0123456789'));
+    expect(line).toMatchObject({ level: 'warn', code: 'TOKEN_INVALID' });
+    expect(line.detail).toMatch(/nonce/);
+    expect(line.detail).toMatch(/claim nonce/);
+    expect(line.cause).toMatchObject({ message: expect.stringMatching(/"nonce"/), code: 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' });
+    expectNoSecrets(text, [...secrets, 'a-nonce-of-another-login-0123456789']);
+  });
+
+  it('logs a signature failure with its reason and no token', async () => {
+    h.idp.signingKey = 'foreign';
+    try {
+      const { line, text, secrets } = await refusedLogin(() => undefined);
+      expect(line).toMatchObject({ level: 'warn', code: 'TOKEN_INVALID' });
+      expect(line.detail).toMatch(/signature verification failed/);
+      expect(line.cause).toMatchObject({ message: 'JWT signature verification failed', code: expect.stringMatching(/^OAUTH_/) });
+      expectNoSecrets(text, secrets);
+    } finally {
+      h.idp.signingKey = 'published';
+    }
+  });
+});
