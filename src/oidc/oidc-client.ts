@@ -117,7 +117,12 @@ export class OidcClient {
     });
   }
 
-  /** Exchanges the code in the callback's query; validates the id_token (signature, iss, aud, exp, nonce). */
+  /**
+   * Exchanges the code in the callback's query and validates the id_token: its
+   * signature against the provider's jwks_uri keys (openid-client's non-repudiation
+   * check, enabled at discovery), and iss, aud, exp and nonce. Any failure throws an
+   * `AppError` whose `detail` says why (never the token).
+   */
   async exchange(callbackQuery: string, checks: LoginChecks): Promise<TokenSet> {
     const configuration = this.current;
     const currentUrl = new URL(`${this.redirectUri}${callbackQuery}`);

@@ -74,6 +74,7 @@ describe('structured logs', () => {
     expect(failedBody.correlationId).toMatch(/^[\w.-]{8,64}$/);
     expect(failures[0]?.correlationId).toBe(failedBody.correlationId);
     expect(failures[0]?.code).toBe('CODE_REJECTED');
+    expect((failures[0] as { detail?: string }).detail).toMatch(/^token: invalid_grant: .+/);
   });
 
   it('never writes the session cookie, the code, the state, or the tokens', () => {
