@@ -18,7 +18,8 @@ FROM ${NODE_IMAGE} AS runtime
 # 100,000 sessions checked; the session caches are bounded in bytes to fit under them.
 ENV NODE_ENV=production \
     NODE_OPTIONS="--enable-source-maps --max-semi-space-size=4 --max-old-space-size=96" \
-    PORT=4180
+    PORT=4180 \
+    PROBE_PORT=4181
 WORKDIR /app
 # Owned by root and not writable by the app user: the pod also runs with a
 # read-only root filesystem and an emptyDir at /tmp.
@@ -28,7 +29,7 @@ COPY --from=build /app/dist ./dist
 # The image's built-in unprivileged "node" user (uid/gid 1000), numeric so that
 # Kubernetes runAsNonRoot can verify it.
 USER 1000:1000
-EXPOSE 4180
+EXPOSE 4180 4181
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||4180)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PROBE_PORT||4181)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "dist/main.js"]

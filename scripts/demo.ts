@@ -64,6 +64,7 @@ const config = loadConfig({
   UPSTREAM_URL: app.url,
   ASSERT_CLAIMS: JSON.stringify([{ name: 'groups', anyOf: ['demo-users'] }]),
   PORT: String(servicePort),
+  PROBE_PORT: '0', // any free port: the demo needs no probes
   HOST: host,
   LOG_LEVEL: env.DEMO_LOG_LEVEL ?? 'error',
   SHUTDOWN_TIMEOUT: '1',

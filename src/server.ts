@@ -1,6 +1,8 @@
 import http from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Config } from './config/index.js';
-import { createApp, type App } from './http/create-app.js';
+import { createProbeApp, createPublicApp, type App } from './http/create-app.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { OidcClient } from './oidc/oidc-client.js';
@@ -9,10 +11,17 @@ import type { SessionStore } from './session/store.js';
 
 /** Largest request header block accepted: room for a session split over six cookies. */
 export const MAX_HEADER_BYTES = 48 * 1024;
+/** After a 431 or 400, how much more of the refused request is read (and dropped) so the client sees the answer, not a reset. */
+export const REFUSED_DRAIN_BYTES = 4 * 1024 * 1024;
+/** …and for how long at most. */
+export const REFUSED_DRAIN_MS = 2_000;
 
-/** A running service: its server, parts, and a graceful stop. */
+/** A running service: its listeners, parts, and a graceful stop. */
 export interface RunningService {
+  /** The public listener: forwardAuth, the app-domain paths, sidecar traffic. */
   readonly server: http.Server;
+  /** The probe listener (`PROBE_PORT`): `/healthz`, `/readyz`, `/metrics`. */
+  readonly probeServer: http.Server;
   readonly app: App;
   readonly store: SessionStore;
   readonly oidc: OidcClient;
@@ -22,7 +31,48 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-/** Builds every part from the configuration and listens. Used by main, the demo, tests and the benchmark. */
+/**
+ * Answers a request Node could not parse (431 for a header block over MAX_HEADER_BYTES,
+ * else 400), then keeps reading and dropping what the client still sends, up to a
+ * bound: closing at once, with unread data, makes the kernel send a reset and the
+ * client never reads the answer.
+ */
+export function refuseUnparsable(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  let drained = 0;
+  const timer = setTimeout(() => socket.destroy(), REFUSED_DRAIN_MS).unref();
+  socket.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > REFUSED_DRAIN_BYTES) socket.destroy();
+  });
+  socket.once('close', () => clearTimeout(timer));
+  socket.on('error', () => socket.destroy());
+  (socket as Socket).resume();
+}
+
+function createListener(app: App): http.Server {
+  const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES, keepAliveTimeout: 65_000, requestTimeout: 60_000 }, app.handle);
+  server.on('upgrade', app.upgrade);
+  server.on('clientError', refuseUnparsable);
+  return server;
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+/** Builds every part from the configuration and opens both listeners. Used by main, the demo, tests and the benchmark. */
 export async function startService(config: Config, options: { logger?: Logger; metrics?: Metrics } = {}): Promise<RunningService> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = options.metrics ?? new Metrics({ defaultMetrics: true });
@@ -30,32 +80,27 @@ export async function startService(config: Config, options: { logger?: Logger; m
   const store = await createSessionStore(config, logger, metrics);
   const oidc = new OidcClient(config, logger, metrics);
   void oidc.start();
-  const app = createApp({ config, logger, metrics, store, oidc });
-  const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES, keepAliveTimeout: 65_000, requestTimeout: 60_000 }, app.handle);
-  server.on('upgrade', app.upgrade);
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) {
-      socket.destroy();
-      return;
-    }
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  const deps = { config, logger, metrics, store, oidc };
+  const app = createPublicApp(deps);
+  const server = createListener(app);
+  const probeServer = createListener(createProbeApp(deps));
+  const port = await listen(server, config.port, config.host);
+  const probePort = await listen(probeServer, config.probePort, config.host).catch((err: Error) => {
+    server.close();
+    throw err;
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
-  const address = server.address();
-  logger.info({ event: 'listening', port: typeof address === 'object' && address ? address.port : config.port, store: store.kind, mode: config.upstreamUrl ? 'sidecar' : 'forward-auth' }, 'listening');
+  logger.info({ event: 'listening', port, probePort, store: store.kind, mode: config.upstreamUrl ? 'sidecar' : 'forward-auth' }, 'listening');
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       oidc.stop();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = Promise.all([server, probeServer].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
       server.closeIdleConnections();
+      probeServer.closeIdleConnections();
       const timer = setTimeout(() => {
         server.closeAllConnections();
+        probeServer.closeAllConnections();
         app.closeUpgrades(); // WebSockets are not HTTP connections: closeAllConnections leaves them open
       }, config.shutdownTimeout * 1000).unref();
       await closed;
@@ -64,5 +109,5 @@ export async function startService(config: Config, options: { logger?: Logger; m
     })();
     return stopping;
   };
-  return { server, app, store, oidc, logger, metrics, stop };
+  return { server, probeServer, app, store, oidc, logger, metrics, stop };
 }

@@ -2,13 +2,15 @@ const UNRESERVED = /%(2[dDeE]|3\d|[46][1-9a-fA-F]|[57][0-9aA]|5[fF]|7[eE])/g;
 
 /**
  * Normalises a request path for bypass matching (documented in docs/configuration.md):
- * the query and fragment are dropped; percent-encoded unreserved characters
+ * the query is dropped; a `#` is kept as part of the path (browsers never send a
+ * fragment, and proxies pass a raw `#` to the app, so `/metrics#/../admin` must not
+ * match `/metrics`); percent-encoded unreserved characters
  * (letters, digits, `-._~`) are decoded as RFC 3986 §6.2.2.2 allows, and other
  * escapes keep their meaning but get upper-case hex, so `/api%2Fhealth` never
  * equals `/api/health`. A trailing slash is significant.
  */
 export function normalizePath(path: string): string {
-  const end = path.search(/[?#]/);
+  const end = path.indexOf('?');
   const bare = end === -1 ? path : path.slice(0, end);
   return bare
     .replace(UNRESERVED, (m) => String.fromCharCode(parseInt(m.slice(1), 16)))

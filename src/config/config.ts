@@ -93,6 +93,12 @@ export interface Config {
   readonly port: number;
   /** `HOST`: address to bind. Default `0.0.0.0`. */
   readonly host: string;
+  /**
+   * `PROBE_PORT`: TCP port (on `HOST`) of the probe listener for the kubelet and Prometheus:
+   * `/healthz`, `/readyz`, `/metrics`. Default 4181; 0 picks a free port. The loopback token
+   * API listener to come (`TOKEN_API_ADDRESS`) is not yet available: setting it is refused.
+   */
+  readonly probePort: number;
   /** `WORKERS`: worker processes (Node cluster). Default 1. */
   readonly workers: number;
   /** `LOG_LEVEL`: `trace`, `debug`, `info` (default), `warn`, `error` or `fatal`. */

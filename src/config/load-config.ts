@@ -174,11 +174,15 @@ export function loadConfig(env: Env, options: { readFile?: (path: string) => str
     upstreamUrl,
     port: r.integer('PORT', 4180, 0, 65535),
     host: r.string('HOST', '0.0.0.0'),
+    probePort: r.integer('PROBE_PORT', 4181, 0, 65535),
     workers: r.integer('WORKERS', 1, 1, 64),
     logLevel: r.oneOf('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const, 'info'),
     shutdownTimeout: r.integer('SHUTDOWN_TIMEOUT', 10, 0, 300),
     warnings: r.warnings,
   };
+  if (config.probePort !== 0 && config.probePort === config.port) r.problems.push(`PROBE_PORT must differ from PORT (both ${config.port})`);
+  // The seam for the loopback-only token API listener (next issues): refused until it exists.
+  if (r.raw('TOKEN_API_ADDRESS') !== undefined) r.problems.push('TOKEN_API_ADDRESS: the token API listener is not yet available; unset it');
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return deepFreeze(config);
 }

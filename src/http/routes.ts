@@ -1,64 +1,87 @@
-import type { Express, NextFunction, Request, Response } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Gate } from '../gate/gate.js';
-import { SIGNED_OUT_PATH } from '../gate/gate.js';
-import { wantsHtml } from '../gate/request-kind.js';
-import type { AppDeps } from './create-app.js';
-import { gateRequest } from './forward-auth.js';
-import { writeDecision } from './respond.js';
+import { FORWARD_AUTH_PATH, HEALTHZ_PATH, METRICS_PATH, OAUTH2_PREFIX, READYZ_PATH, type ServicePaths } from '../gate/paths.js';
+import type { Handler } from './deps.js';
 
-/** The forwardAuth address Traefik calls for every request. */
-export const FORWARD_AUTH_PATH = '/oauth2/auth';
+export { FORWARD_AUTH_PATH } from '../gate/paths.js';
 
-interface RouteDeps extends AppDeps {
-  readonly gate: Gate;
-  readonly forwardAuth: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-  readonly sidecar: boolean;
+/** The answers the service gives itself; each listener's table maps paths to these. */
+export interface Handlers {
+  /** Traefik's forwardAuth subrequest: the session check for every request to the app, on the bare fast path. */
+  readonly forwardAuth: Handler;
+  /** Login, callback, logout and the signed-out page: the gate's flows, for the request itself. */
+  readonly flow: Handler;
+  /** Liveness: 200 while the process runs. */
+  readonly healthz: Handler;
+  /** Readiness: provider metadata loaded and the session store reachable, else 503 with the reasons. */
+  readonly readyz: Handler;
+  /** Prometheus metrics. */
+  readonly metrics: Handler;
+}
+
+/** One entry of a route table. */
+export interface Route {
+  /** Methods answered here; `undefined`: every method. Others fall through like an unknown path. */
+  readonly methods: readonly string[] | undefined;
+  /** Our own answer (security headers apply), rather than the fast path. */
+  readonly own: boolean;
+  readonly handle: Handler;
+}
+
+/** A listener's routes by exact path (case-sensitive, no trailing-slash folding, query ignored). */
+export type RouteTable = ReadonlyMap<string, Route>;
+
+const READ = ['GET', 'HEAD'];
+
+/**
+ * The public listener. forwardAuth mode: the forwardAuth address, the flows called
+ * directly, and `/healthz` + `/readyz` (kept for compatibility; `/metrics` is not here).
+ * Sidecar mode: every path is the app's except the flows (under `/oauth2`) and
+ * `/oauth2/healthz`; the check-and-proxy entry answers the rest.
+ */
+export function publicRoutes(paths: ServicePaths, sidecar: boolean, handlers: Handlers): RouteTable {
+  const flow = (methods: readonly string[] | undefined): Route => ({ methods, own: true, handle: handlers.flow });
+  if (sidecar) {
+    return new Map<string, Route>([
+      [`${OAUTH2_PREFIX}${HEALTHZ_PATH}`, { methods: READ, own: true, handle: handlers.healthz }],
+      ...[paths.login, paths.callback, paths.logout, paths.signedOut].map((p) => [p, flow(undefined)] as const),
+    ]);
+  }
+  return new Map<string, Route>([
+    [FORWARD_AUTH_PATH, { methods: undefined, own: false, handle: handlers.forwardAuth }],
+    [paths.login, flow(READ)],
+    [paths.callback, flow(READ)],
+    [paths.logout, flow([...READ, 'POST'])],
+    [paths.signedOut, flow(READ)],
+    [HEALTHZ_PATH, { methods: READ, own: true, handle: handlers.healthz }],
+    [READYZ_PATH, { methods: READ, own: true, handle: handlers.readyz }],
+  ]);
+}
+
+/** The probe listener, for the kubelet and Prometheus only. */
+export function probeRoutes(handlers: Pick<Handlers, 'healthz' | 'readyz' | 'metrics'>): RouteTable {
+  const read = (handle: Handler): Route => ({ methods: READ, own: true, handle });
+  return new Map<string, Route>([
+    [HEALTHZ_PATH, read(handlers.healthz)],
+    [READYZ_PATH, read(handlers.readyz)],
+    [METRICS_PATH, read(handlers.metrics)],
+  ]);
 }
 
 /**
- * The route table. In sidecar mode every other path belongs to the app, so the
- * service's own endpoints move under /oauth2/.
+ * Dispatches on the table: one `Map` lookup on the path before `?`, no allocation
+ * when there is no query. `own` answers get `security` first; anything else goes
+ * to `fallback` (sidecar: check and proxy; otherwise 404).
  */
-export function buildRoutes(app: Express, deps: RouteDeps): void {
-  const { config, gate, store, oidc, metrics } = deps;
-  const internal = deps.sidecar ? '/oauth2' : '';
-
-  app.get(`${internal}/healthz`, (_req, res) => {
-    res.set('Cache-Control', 'no-store').json({ status: 'ok' });
-  });
-
-  app.get(`${internal}/readyz`, async (_req, res) => {
-    const problems: string[] = [];
-    if (!oidc.ready) problems.push('provider metadata not loaded');
-    try {
-      await store.ping();
-    } catch {
-      problems.push(`${store.kind} session store unreachable`);
+export function dispatch(table: RouteTable, security: (req: IncomingMessage, res: ServerResponse) => void, fallback: Handler): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const route = table.get(query === -1 ? url : url.slice(0, query));
+    if (route !== undefined && (route.methods === undefined || route.methods.includes(req.method ?? ''))) {
+      if (route.own) security(req, res);
+      void route.handle(req, res);
+      return;
     }
-    res.set('Cache-Control', 'no-store').status(problems.length === 0 ? 200 : 503).json({ status: problems.length === 0 ? 'ready' : 'not ready', problems });
-  });
-
-  app.get(`${internal}/metrics`, async (_req, res) => {
-    res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
-
-  if (!deps.sidecar) app.get(FORWARD_AUTH_PATH, (req, res) => deps.forwardAuth(req, res));
-
-  // Login, callback and logout called directly on the service (or in sidecar mode).
-  const direct = async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      const request = gateRequest(req, req.method, req.originalUrl);
-      res.locals.correlationId = request.correlationId;
-      const decision = await gate.decide(request);
-      // Identity headers belong on requests to the app, never in an answer to the client.
-      if (decision.kind === 'allow' || decision.kind === 'bypass') return next();
-      writeDecision(res, decision, wantsHtml(req.headers), request.correlationId);
-    } catch (err) {
-      next(err);
-    }
+    void fallback(req, res);
   };
-  for (const path of [config.callbackPath, config.loginPath, SIGNED_OUT_PATH]) app.get(path, direct);
-  app.get(config.logoutPath, direct);
-  app.post(config.logoutPath, direct);
 }

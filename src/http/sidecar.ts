@@ -4,18 +4,24 @@ import { createProxyMiddleware } from 'http-proxy-middleware';
 import type { Config } from '../config/index.js';
 import type { Decision } from '../gate/decision.js';
 import { identityHeaderNames } from '../gate/identity-headers.js';
-import type { Logger } from '../observability/logger.js';
 import { parseCookies } from '../session/cookies.js';
+
+/** Called when the upstream cannot be reached or fails mid-answer; `res` is the socket for upgrades. */
+export type UpstreamFailed = (err: Error | undefined, req: IncomingMessage, res: ServerResponse | Duplex) => void;
 
 /**
  * Sidecar mode: the service is the reverse proxy in front of the app. Client-sent
- * copies of identity headers and the service's own cookies never reach the app.
+ * copies of identity headers and the service's own cookies never reach the app, and
+ * its answers pass unchanged (no security headers of the service's own). The app
+ * sees `X-Forwarded-Host: DOMAIN` and `X-Forwarded-Proto: <public scheme>` whatever
+ * the client sent; `X-Forwarded-For` gets the client's address appended.
  */
-export function createSidecarProxy(config: Config, upstream: URL, logger: Logger) {
+export function createSidecarProxy(config: Config, upstream: URL, failed: UpstreamFailed) {
   // Compared with `_` read as `-`: CGI-style apps (WSGI, Rack, PHP) see `X_Forwarded_User`
   // and `X-Forwarded-User` as the same HTTP_X_FORWARDED_USER.
   const canonical = (name: string) => name.toLowerCase().replace(/_/g, '-');
-  const stripped = new Set(identityHeaderNames(config).map(canonical));
+  const stripped = new Set([...identityHeaderNames(config), 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'forwarded'].map(canonical));
+  const publicPort = /:(\d+)$/.exec(config.domain)?.[1] ?? (config.publicScheme === 'https' ? '443' : '80');
   const proxy = createProxyMiddleware<IncomingMessage, ServerResponse>({
     target: upstream.href,
     changeOrigin: false,
@@ -23,20 +29,11 @@ export function createSidecarProxy(config: Config, upstream: URL, logger: Logger
     // 'upgrade' event itself and proxy every WebSocket without asking the gate.
     // Upgrades reach the proxy only through `upgrade` below, after an allow decision.
     ws: false,
-    xfwd: true,
+    // Set in `prepare`: http-proxy's xfwd appends to the client's Host and Proto.
+    xfwd: false,
     proxyTimeout: 120_000,
-    on: { error: (err, _req, res) => upstreamFailed(err, res) },
+    on: { error: (err, req, res) => failed(err, req, res) },
   });
-
-  function upstreamFailed(err: Error | undefined, res: ServerResponse | Duplex): void {
-    logger.error({ err: { message: err?.message ?? 'not proxied' }, code: 'UPSTREAM_UNAVAILABLE' }, 'upstream request failed');
-    if ('writeHead' in res && !res.headersSent) {
-      res.writeHead(502, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end('The application is unavailable.');
-    } else {
-      res.destroy();
-    }
-  }
 
   /** Proxied WebSocket connections, closed by `closeUpgrades` when the service stops. */
   const sockets = new Set<Duplex>();
@@ -50,6 +47,14 @@ export function createSidecarProxy(config: Config, upstream: URL, logger: Logger
       if (kept.length === 0) delete req.headers.cookie;
       else req.headers.cookie = kept.map(([k, v]) => `${k}=${v}`).join('; ');
     }
+    req.headers['x-forwarded-host'] = config.domain;
+    req.headers['x-forwarded-proto'] = config.publicScheme;
+    req.headers['x-forwarded-port'] = publicPort;
+    const client = req.socket.remoteAddress;
+    if (client !== undefined) {
+      const given = req.headers['x-forwarded-for'];
+      req.headers['x-forwarded-for'] = given ? `${Array.isArray(given) ? given.join(', ') : given}, ${client}` : client;
+    }
     if (decision.kind === 'allow') {
       for (const [name, value] of Object.entries(decision.headers)) req.headers[name.toLowerCase()] = value;
     }
@@ -61,7 +66,7 @@ export function createSidecarProxy(config: Config, upstream: URL, logger: Logger
       prepare(req, decision);
       if (decision.setCookies.length > 0) res.setHeader('Set-Cookie', [...decision.setCookies]);
       // `next` only runs when the proxy did not take the request: answer rather than hang.
-      void proxy(req, res, (err?: unknown) => upstreamFailed(err instanceof Error ? err : undefined, res));
+      void proxy(req, res, (err?: unknown) => failed(err instanceof Error ? err : undefined, req, res));
     },
     /** Forwards an allowed WebSocket upgrade. */
     upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, decision: Decision): void {

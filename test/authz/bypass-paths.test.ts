@@ -11,9 +11,15 @@ describe('compileBypass', () => {
     expect(bypass('/api')).toBe(false);
   });
 
-  it('ignores the query string and fragment', () => {
+  it('ignores the query string', () => {
     expect(bypass('/metrics?format=prom')).toBe(true);
-    expect(bypass('/metrics#x')).toBe(true);
+    expect(bypass('/metrics?next=#frag')).toBe(true);
+  });
+
+  it('never lets a raw # end the path: /metrics#/../admin is not /metrics', () => {
+    expect(bypass('/metrics#x')).toBe(false);
+    expect(bypass('/metrics#/../admin')).toBe(false);
+    expect(normalizePath('/metrics#/../admin?x=1')).toBe('/metrics#/../admin');
   });
 
   it('treats a trailing slash as significant', () => {

@@ -99,14 +99,17 @@ describe('Deployment', () => {
     expect(one(objects, 'Deployment').spec.template.spec.topologySpreadConstraints).toBeUndefined();
   });
 
-  it('probes /healthz and /readyz on port 4180 and sets requests and limits', () => {
+  it('probes /healthz and /readyz on the probe port 4181 and sets requests and limits', () => {
     const c = container(team);
-    expect(c.ports).toEqual([{ name: 'http', containerPort: 4180, protocol: 'TCP' }]);
-    expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
-    expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
+    expect(c.ports).toEqual([{ name: 'http', containerPort: 4180, protocol: 'TCP' }, { name: 'probes', containerPort: 4181, protocol: 'TCP' }]);
+    expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'probes' });
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'probes' });
     expect(c.resources.requests).toEqual({ cpu: '50m', memory: '96Mi' });
     expect(c.resources.limits).toEqual({ memory: '256Mi' });
-    expect(one(team, 'Service').spec.ports).toEqual([{ name: 'http', port: 4180, targetPort: 'http', protocol: 'TCP' }]);
+    expect(one(team, 'Service').spec.ports).toEqual([
+      { name: 'http', port: 4180, targetPort: 'http', protocol: 'TCP' },
+      { name: 'metrics', port: 4181, targetPort: 'probes', protocol: 'TCP' },
+    ]);
   });
 
   it('runs non-root on a read-only root filesystem with a writable /tmp', () => {
@@ -146,16 +149,24 @@ describe('Deployment', () => {
 });
 
 describe('optional objects', () => {
-  it('lets only the Traefik namespace and extra namespaces reach port 4180', () => {
-    expect(one(all, 'NetworkPolicy').spec.ingress).toEqual([{
-      from: ['traefik-system', 'monitoring'].map((ns) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } })),
-      ports: [{ port: 4180, protocol: 'TCP' }],
-    }]);
+  it('lets only the Traefik namespace and extra namespaces reach port 4180, and only the extra ones the metrics port', () => {
+    const from = (namespaces: string[]) => namespaces.map((ns) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } }));
+    expect(one(all, 'NetworkPolicy').spec.ingress).toEqual([
+      { from: from(['traefik-system', 'monitoring']), ports: [{ port: 4180, protocol: 'TCP' }] },
+      { from: from(['monitoring']), ports: [{ port: 4181, protocol: 'TCP' }] },
+    ]);
   });
 
-  it('scrapes /metrics on the http port', () => {
+  it('never opens the metrics port to every namespace when no extra namespace is listed', async () => {
+    const objects = await render({ valuesFiles: ['all-options-values.yaml'], values: { networkPolicy: { enabled: true, traefikNamespace: 'traefik', extraNamespaces: [] } } });
+    expect(one(objects, 'NetworkPolicy').spec.ingress).toEqual([
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'traefik' } } }], ports: [{ port: 4180, protocol: 'TCP' }] },
+    ]);
+  });
+
+  it('scrapes /metrics on the metrics port (the probe listener), never the public one', () => {
     const sm = one(all, 'ServiceMonitor');
     expect(sm.metadata.labels).toMatchObject({ release: 'prometheus' });
-    expect(sm.spec.endpoints).toEqual([{ port: 'http', path: '/metrics', interval: '30s' }]);
+    expect(sm.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s' }]);
   });
 });

@@ -131,13 +131,17 @@ describe('rendered configuration accepted by loadConfig', () => {
     expect(config.bypassPaths).toEqual(['/status']);
   });
 
+  it('puts the probe listener on 4181, the port the probes and the ServiceMonitor use', () => {
+    for (const [, env] of envs) expect(loadConfig(env as Record<string, string>).probePort).toBe(4181);
+  });
+
   it('renders only variables of the service contract', () => {
     const contract = new Set([
       'OIDC_ISSUER_URL', 'AZURE_TENANT_ID', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'SESSION_SECRET', 'OIDC_SCOPES',
       'DOMAIN', 'COOKIE_NAME_PREFIX', 'COOKIE_DOMAIN', 'COOKIE_SAMESITE', 'COOKIE_SECURE', 'CALLBACK_PATH', 'LOGIN_PATH',
       'LOGOUT_PATH', 'POST_LOGIN_REDIRECT_PATH', 'POST_LOGOUT_REDIRECT_URI', 'BYPASS_PATHS', 'ASSERT_CLAIMS', 'HEADERS',
       'AUTHORIZATION_HEADER', 'UNAUTHENTICATED_BEHAVIOR', 'SESSION_STORE', 'SESSION_MAX_AGE', 'SESSION_IDLE_TIMEOUT',
-      'REDIS_URL', 'REDIS_PASSWORD', 'REDIS_SENTINELS', 'REDIS_SENTINEL_MASTER', 'LOG_LEVEL', 'PORT', 'WORKERS',
+      'REDIS_URL', 'REDIS_PASSWORD', 'REDIS_SENTINELS', 'REDIS_SENTINEL_MASTER', 'LOG_LEVEL', 'PORT', 'PROBE_PORT', 'WORKERS',
     ]);
     for (const [scenario, env] of envs) {
       const extra = Object.keys(env).filter((k) => !contract.has(k) && !(scenario === 'all-options-values.yaml' && k === 'NODE_OPTIONS'));

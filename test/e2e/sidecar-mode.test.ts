@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 import type { DevIdentityProvider } from '../../dev/identity-provider.js';
+import { cookieHeader, signInAtProvider } from '../support/harness.js';
 import { launchBrowser, screenshot, signIn } from './support/browser.js';
 import { BYPASS_PATH, freePort, originFor, startIdp, startServiceFor } from './support/stack.js';
 import { startUpstream, type Upstream } from './support/upstream.js';
@@ -27,6 +28,7 @@ describe('sidecar mode: the service proxies to the app itself (UPSTREAM_URL)', (
   let idp: DevIdentityProvider;
   let upstream: Upstream;
   let stopService: () => Promise<void>;
+  let probeUrl: string;
   let serviceStopped = false;
   let origin: string;
   let page: Page;
@@ -38,6 +40,7 @@ describe('sidecar mode: the service proxies to the app itself (UPSTREAM_URL)', (
     [browser, idp, upstream] = await Promise.all([launchBrowser(), startIdp([origin]), startUpstream()]);
     const svc = await startServiceFor(idp, port, { UPSTREAM_URL: upstream.url, PORT: String(port), SHUTDOWN_TIMEOUT: '1' });
     stopService = () => svc.service.stop();
+    probeUrl = `http://127.0.0.1:${(svc.service.probeServer.address() as import('node:net').AddressInfo).port}`;
     const context = await browser.newContext({ viewport: { width: 1000, height: 760 } });
     await context.addCookies([{ name: 'theme', value: 'dark', url: origin }]);
     page = await context.newPage();
@@ -153,6 +156,69 @@ describe('sidecar mode: the service proxies to the app itself (UPSTREAM_URL)', (
     await expect(upgradeStatus(`${origin}/ws`)).resolves.toBe(401);
     await expect(upgradeStatus(`${origin}/ws`, cookie)).resolves.toBe(101);
     expect(upstream.seen.length).toBe(before + 1);
+  });
+
+  it('tells the app the public host and scheme, whatever the client sent, and appends the client to X-Forwarded-For', async () => {
+    const res = await fetch(origin + BYPASS_PATH, { headers: { 'X-Forwarded-Host': 'evil.example', 'X-Forwarded-Proto': 'https', 'X-Forwarded-Port': '8443', Forwarded: 'host=evil.example', 'X-Forwarded-For': '203.0.113.9' } });
+    await res.arrayBuffer();
+    const seen = upstream.seen.at(-1)?.headers ?? {};
+    expect(seen['x-forwarded-host']).toBe(new URL(origin).host);
+    expect(seen['x-forwarded-proto']).toBe('http');
+    expect(seen['x-forwarded-port']).toBe(new URL(origin).port);
+    expect(seen.forwarded).toBeUndefined();
+    expect(seen['x-forwarded-for']).toBe('203.0.113.9, 127.0.0.1');
+  });
+
+  it('leaves the app’s answers alone: no security headers of its own on proxied responses', async () => {
+    const res = await fetch(`${origin}/api/whoami`, { headers: { cookie } });
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+    for (const name of ['strict-transport-security', 'cross-origin-opener-policy', 'cross-origin-resource-policy', 'x-frame-options', 'origin-agent-cluster']) {
+      expect([name, res.headers.get(name)]).toEqual([name, null]);
+    }
+    const own = await fetch(`${origin}/api/whoami`, { headers: { accept: 'application/json' } });
+    expect(own.status).toBe(401);
+    expect(own.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(own.headers.get('strict-transport-security')).toBeNull(); // plain http: never HSTS
+  });
+
+  it('never serves /oauth2/metrics, /oauth2/readyz or /metrics on the app’s domain; the probe listener does', async () => {
+    for (const path of ['/oauth2/metrics', '/oauth2/readyz', '/metrics']) {
+      const res = await fetch(origin + path, { headers: { cookie } });
+      expect(await res.text()).not.toContain('idp_checks_total');
+      expect(upstream.seen.at(-1)?.url).toBe(path); // the app's own path now
+    }
+    expect(await (await fetch(`${probeUrl}/metrics`)).text()).toContain('idp_checks_total');
+    expect((await fetch(`${probeUrl}/readyz`)).status).toBe(200);
+  });
+
+  it('answers a POST to the logout path, and refuses a cross-site one', async () => {
+    const start = await fetch(`${origin}/oauth2/login?redirect=/account`, { redirect: 'manual' });
+    let jar = cookieHeader(start.headers.getSetCookie());
+    const callback = await signInAtProvider(start.headers.get('location') ?? '', 'alice', undefined, origin);
+    const done = await fetch(callback, { redirect: 'manual', headers: { cookie: jar } });
+    jar = cookieHeader(done.headers.getSetCookie(), jar);
+    expect((await fetch(`${origin}/api/whoami`, { headers: { cookie: jar } })).status).toBe(200);
+    const foreign = await fetch(`${origin}/oauth2/logout`, { method: 'POST', redirect: 'manual', headers: { cookie: jar, origin: 'https://evil.example', accept: 'application/json' } });
+    expect(foreign.status).toBe(400);
+    const logout = await fetch(`${origin}/oauth2/logout`, { method: 'POST', redirect: 'manual', headers: { cookie: jar, origin } });
+    expect(logout.status).toBe(302);
+    jar = cookieHeader(logout.headers.getSetCookie(), jar);
+    expect((await fetch(`${origin}/api/whoami`, { headers: { cookie: jar, accept: 'application/json' } })).status).toBe(401);
+  });
+
+  it('answers an unreachable app with the service’s own 502 page, with a correlation id', async () => {
+    const port = await freePort();
+    const dead = await startServiceFor(idp, port, { UPSTREAM_URL: `http://127.0.0.1:${await freePort()}`, PORT: String(port) });
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}${BYPASS_PATH}`, { headers: { accept: 'application/json', 'x-request-id': 'upstream-down-1' } });
+      expect(res.status).toBe(502);
+      expect(res.headers.get('content-type')).toMatch(/application\/json/);
+      await expect(res.json()).resolves.toMatchObject({ error: 'upstream_unavailable', correlationId: 'upstream-down-1' });
+      expect(dead.logs.some((l) => l.includes('"code":"UPSTREAM_UNAVAILABLE"') && l.includes('upstream-down-1'))).toBe(true);
+    } finally {
+      await dead.service.stop();
+    }
   });
 
   it('stops within SHUTDOWN_TIMEOUT even while a proxied WebSocket stays open', async () => {

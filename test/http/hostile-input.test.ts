@@ -6,7 +6,7 @@ describe.each(['cookie', 'redis'] as const)('hostile input on /oauth2/auth with 
   let h: Harness;
   let alice: string;
   beforeAll(async () => {
-    h = await startHarness({ store, env: { BYPASS_PATHS: '/api/health' } });
+    h = await startHarness({ store, env: { BYPASS_PATHS: '/api/health,/metrics' } });
     alice = await h.login('alice');
   });
   afterAll(async () => {
@@ -66,6 +66,12 @@ describe.each(['cookie', 'redis'] as const)('hostile input on /oauth2/auth with 
     const res = await h.forward('/oauth2/login?redirect=%2F%2Fevil.example', { cookie: alice });
     expect(res.status).toBe(302);
     expect((await h.forward('/', { cookie: alice })).status).toBe(200);
+  });
+
+  it('never lets a raw # end the path: /metrics#/../admin is checked, not bypassed', async () => {
+    expect((await h.forward('/metrics')).status).toBe(200);
+    expect((await h.forward('/metrics#/../admin', { accept: 'application/json' })).status).toBe(401);
+    expect((await h.forward('/metrics#/../admin')).status).toBe(302);
   });
 
   it('answers 404, not 500, for unknown service paths', async () => {

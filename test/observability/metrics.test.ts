@@ -3,7 +3,7 @@ import supertest from 'supertest';
 import { startHarness, type Harness } from '../support/harness.js';
 import { sample } from './metrics-text.js';
 
-const metricsText = async (h: Harness): Promise<string> => (await supertest(h.baseUrl).get('/metrics').expect(200)).text;
+const metricsText = async (h: Harness): Promise<string> => (await supertest(h.probeUrl).get('/metrics').expect(200)).text;
 
 describe('/metrics counts what the service did', () => {
   let h: Harness;

@@ -25,6 +25,7 @@ export function serviceEnv(issuer: string, overrides: Record<string, string> = {
     DOMAIN,
     HOST: '127.0.0.1',
     PORT: '0',
+    PROBE_PORT: '0',
     ...overrides,
   };
 }
@@ -45,6 +46,8 @@ export interface Harness {
   readonly service: RunningService;
   readonly config: Config;
   readonly baseUrl: string;
+  /** The probe listener: `/healthz`, `/readyz`, `/metrics`. */
+  readonly probeUrl: string;
   /** Every log line the service wrote. */
   readonly logs: string[];
   /** A forwardAuth subrequest for the original `uri`, as Traefik sends it. */
@@ -105,6 +108,7 @@ export async function startHarness(options: { store?: 'cookie' | 'redis' | 'memo
   const { service, logs } = await startCapturedService(config);
   await service.oidc.start();
   const baseUrl = `http://127.0.0.1:${(service.server.address() as AddressInfo).port}`;
+  const probeUrl = `http://127.0.0.1:${(service.probeServer.address() as AddressInfo).port}`;
 
   const forward: Harness['forward'] = (uri, o = {}) => {
     const req = supertest(baseUrl)
@@ -130,7 +134,7 @@ export async function startHarness(options: { store?: 'cookie' | 'redis' | 'memo
   };
 
   return {
-    idp, redis, service, config, baseUrl, logs, forward, login,
+    idp, redis, service, config, baseUrl, probeUrl, logs, forward, login,
     close: async () => {
       await service.stop();
       await idp.close();

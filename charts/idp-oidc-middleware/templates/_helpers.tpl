@@ -31,6 +31,9 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{/* Container port of the service; fixed, the Middleware address depends on it. */}}
 {{- define "idp-oidc-middleware.port" -}}4180{{- end }}
 
+{{/* The probe listener (PROBE_PORT): /healthz, /readyz and /metrics, never on the public port. */}}
+{{- define "idp-oidc-middleware.probePort" -}}4181{{- end }}
+
 {{/* Name of the Secret holding client_id, client_secret and session_secret. */}}
 {{- define "idp-oidc-middleware.secretName" -}}
 {{- if .Values.existingSecret }}{{ .Values.existingSecret }}{{ else }}{{ include "idp-oidc-middleware.fullname" . }}{{ end }}

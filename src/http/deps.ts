@@ -1,0 +1,17 @@
+import type { Config } from '../config/index.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { OidcClient } from '../oidc/oidc-client.js';
+import type { SessionStore } from '../session/store.js';
+
+/** Everything the HTTP layer needs; `startService` and tests build these themselves. */
+export interface AppDeps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly store: SessionStore;
+  readonly oidc: OidcClient;
+}
+
+/** A request handler on bare `node:http`. */
+export type Handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void | Promise<void>;
