@@ -4,8 +4,8 @@ import { createApp, type App } from './http/create-app.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { OidcClient } from './oidc/oidc-client.js';
-import { createSessionStore } from './session/create-store.js';
-import type { SessionStore } from './session/store.js';
+import { createSessionManager } from './session/create-session-manager.js';
+import type { SessionManager } from './session/session-manager.js';
 
 /** Largest request header block accepted: room for a session split over six cookies. */
 export const MAX_HEADER_BYTES = 48 * 1024;
@@ -14,11 +14,12 @@ export const MAX_HEADER_BYTES = 48 * 1024;
 export interface RunningService {
   readonly server: http.Server;
   readonly app: App;
-  readonly store: SessionStore;
+  /** The sessions, over the configured store. */
+  readonly sessions: SessionManager;
   readonly oidc: OidcClient;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  /** Stops accepting, finishes in-flight requests (up to SHUTDOWN_TIMEOUT), closes the store. */
+  /** Stops accepting, finishes in-flight requests (up to SHUTDOWN_TIMEOUT), closes the sessions' store. */
   stop(): Promise<void>;
 }
 
@@ -27,10 +28,10 @@ export async function startService(config: Config, options: { logger?: Logger; m
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = options.metrics ?? new Metrics({ defaultMetrics: true });
   for (const warning of config.warnings) logger.warn({ event: 'config' }, warning);
-  const store = await createSessionStore(config, logger, metrics);
+  const sessions = createSessionManager(config, logger, metrics);
   const oidc = new OidcClient(config, logger, metrics);
   void oidc.start();
-  const app = createApp({ config, logger, metrics, store, oidc });
+  const app = createApp({ config, logger, metrics, sessions, oidc });
   const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES, keepAliveTimeout: 65_000, requestTimeout: 60_000 }, app.handle);
   server.on('upgrade', app.upgrade);
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
@@ -46,7 +47,7 @@ export async function startService(config: Config, options: { logger?: Logger; m
     server.listen(config.port, config.host, () => resolve());
   });
   const address = server.address();
-  logger.info({ event: 'listening', port: typeof address === 'object' && address ? address.port : config.port, store: store.kind, mode: config.upstreamUrl ? 'sidecar' : 'forward-auth' }, 'listening');
+  logger.info({ event: 'listening', port: typeof address === 'object' && address ? address.port : config.port, store: sessions.kind, mode: config.upstreamUrl ? 'sidecar' : 'forward-auth' }, 'listening');
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -60,9 +61,9 @@ export async function startService(config: Config, options: { logger?: Logger; m
       }, config.shutdownTimeout * 1000).unref();
       await closed;
       clearTimeout(timer);
-      await store.close();
+      await sessions.close();
     })();
     return stopping;
   };
-  return { server, app, store, oidc, logger, metrics, stop };
+  return { server, app, sessions, oidc, logger, metrics, stop };
 }

@@ -7,7 +7,8 @@ import type { Metrics } from '../observability/metrics.js';
 import { LoginTransactions } from '../oidc/login-transaction.js';
 import { OidcClient } from '../oidc/oidc-client.js';
 import { nowSeconds, type Session } from '../session/session.js';
-import type { SessionStore } from '../session/store.js';
+import { appBinding } from '../session/create-session-manager.js';
+import type { SessionManager } from '../session/session-manager.js';
 import type { Decision, GateRequest } from './decision.js';
 import { compileIdentityHeaders, displayName } from './identity-headers.js';
 import { header, isNavigation } from './request-kind.js';
@@ -16,7 +17,7 @@ import { safeReturnTo } from './return-to.js';
 /** What the gate needs; `createApp` builds it from these. */
 export interface GateDeps {
   readonly config: Config;
-  readonly store: SessionStore;
+  readonly sessions: SessionManager;
   readonly oidc: OidcClient;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -42,11 +43,11 @@ export class Gate {
     this.bypass = compileBypass(config.bypassPaths);
     this.authorized = compileClaimRules(config.assertClaims);
     this.identity = compileIdentityHeaders(config);
-    this.transactions = new LoginTransactions(config.sessionSecret, config.cookieNamePrefix, {
+    this.transactions = new LoginTransactions(config.sessionSecrets, config.cookieNamePrefix, {
       secure: config.cookieSecure,
       sameSite: config.cookieSameSite,
       domain: config.cookieDomain,
-    });
+    }, appBinding(config));
     this.origin = `${config.publicScheme}://${config.domain}`;
     this.reserved = [config.callbackPath, config.loginPath, config.logoutPath, SIGNED_OUT_PATH];
   }
@@ -76,11 +77,10 @@ export class Gate {
   }
 
   private async check(req: GateRequest): Promise<Decision> {
-    const { store, config } = this.deps;
-    const loaded = await store.load(req.cookies);
+    const { sessions, config } = this.deps;
+    const loaded = await sessions.get(req.cookies); // undefined also when ended meanwhile: a logout elsewhere
     if (loaded === undefined) return this.unauthenticated(req);
-    const setCookies = await store.touch(loaded, req.cookies);
-    if (setCookies === undefined) return this.unauthenticated(req); // ended meanwhile: a logout elsewhere
+    const { setCookies } = loaded;
     if (!this.authorized(loaded.session.claims)) {
       return { kind: 'forbidden', user: displayName(loaded.session.claims), logoutUrl: this.url(config.logoutPath), setCookies };
     }
@@ -119,7 +119,7 @@ export class Gate {
   }
 
   private async callback(req: GateRequest, query: string): Promise<Decision> {
-    const { store, oidc, config, metrics, logger } = this.deps;
+    const { sessions, oidc, config, metrics, logger } = this.deps;
     const params = new URLSearchParams(query);
     const state = params.get('state');
     try {
@@ -129,7 +129,6 @@ export class Gate {
         throw new AppError('LOGIN_EXPIRED', 'This sign-in has expired or was started in another browser. Please sign in again.', 'no login transaction for state');
       }
       const tokens = await oidc.exchange(query, tx);
-      await store.destroy(req.cookies).catch(() => undefined); // a fresh id replaces any old session: no fixation
       const now = nowSeconds();
       const session: Session = {
         sub: String(tokens.claims.sub),
@@ -143,7 +142,8 @@ export class Gate {
         lastSeenAt: now,
         expiresAt: now + config.sessionMaxAge,
       };
-      const setCookies = [...(await store.create(session, req.cookies)), this.transactions.end(state)];
+      // A fresh id replaces any old session, which create() ends: no fixation.
+      const setCookies = [...(await sessions.create(session, req.cookies)), this.transactions.end(state)];
       metrics.logins.inc({ stage: 'completed', reason: '' });
       logger.info({ event: 'login', correlationId: req.correlationId(), sub: session.sub, sid: session.sid }, 'login completed');
       return { kind: 'redirect', reason: 'return', location: this.url(tx.returnTo), setCookies };
@@ -155,12 +155,11 @@ export class Gate {
   }
 
   private async logout(req: GateRequest): Promise<Decision> {
-    const { store, oidc, config, metrics, logger } = this.deps;
-    const loaded = await store.load(req.cookies).catch(() => undefined);
-    const setCookies = await store.destroy(req.cookies);
+    const { sessions, oidc, config, metrics, logger } = this.deps;
+    const { session, setCookies } = await sessions.end(req.cookies);
     metrics.logouts.inc();
-    logger.info({ event: 'logout', correlationId: req.correlationId(), sub: loaded?.session.sub }, 'logout');
-    const endSession = oidc.endSessionUrl(loaded?.session.idToken);
+    logger.info({ event: 'logout', correlationId: req.correlationId(), sub: session?.sub }, 'logout');
+    const endSession = oidc.endSessionUrl(session?.idToken);
     return { kind: 'redirect', reason: 'logout', location: endSession?.href ?? config.postLogoutRedirectUri, setCookies };
   }
 }

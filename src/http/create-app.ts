@@ -9,7 +9,7 @@ import { lazyCorrelationId, wantsHtml } from '../gate/request-kind.js';
 import type { Logger } from '../observability/logger.js';
 import type { CheckOutcome, Metrics } from '../observability/metrics.js';
 import type { OidcClient } from '../oidc/oidc-client.js';
-import type { SessionStore } from '../session/store.js';
+import type { SessionManager } from '../session/session-manager.js';
 import { createForwardAuthHandler, decisionOutcome, gateRequest } from './forward-auth.js';
 import { writeDecision, writeError } from './respond.js';
 import { buildRoutes, FORWARD_AUTH_PATH } from './routes.js';
@@ -20,7 +20,7 @@ export interface AppDeps {
   readonly config: Config;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  readonly store: SessionStore;
+  readonly sessions: SessionManager;
   readonly oidc: OidcClient;
 }
 
@@ -38,7 +38,7 @@ export interface App {
 
 /**
  * Builds the service from its dependencies, without listening: tests and
- * `startService` pass the store, OIDC client, logger and metrics they want.
+ * `startService` pass the session manager, OIDC client, logger and metrics they want.
  */
 export function createApp(deps: AppDeps): App {
   const { config, logger, metrics } = deps;

@@ -21,7 +21,7 @@ interface RouteDeps extends AppDeps {
  * service's own endpoints move under /oauth2/.
  */
 export function buildRoutes(app: Express, deps: RouteDeps): void {
-  const { config, gate, store, oidc, metrics } = deps;
+  const { config, gate, sessions, oidc, metrics } = deps;
   const internal = deps.sidecar ? '/oauth2' : '';
 
   app.get(`${internal}/healthz`, (_req, res) => {
@@ -32,9 +32,9 @@ export function buildRoutes(app: Express, deps: RouteDeps): void {
     const problems: string[] = [];
     if (!oidc.ready) problems.push('provider metadata not loaded');
     try {
-      await store.ping();
+      await sessions.ping();
     } catch {
-      problems.push(`${store.kind} session store unreachable`);
+      problems.push(`${sessions.kind} session store unreachable`);
     }
     res.set('Cache-Control', 'no-store').status(problems.length === 0 ? 200 : 503).json({ status: problems.length === 0 ? 'ready' : 'not ready', problems });
   });
