@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { loadConfig } from '../src/config/index.js';
 import { startDevIdentityProvider } from '../dev/identity-provider.js';
 import { createLogger } from '../src/observability/logger.js';
-import { createSessionStore } from '../src/session/create-store.js';
+import { createSessionManager } from '../src/session/create-session-manager.js';
 import type { Session } from '../src/session/session.js';
 import { startRedisServer } from '../test/support/redis-server.js';
 import { CLIENT, ORIGIN } from '../test/support/harness.js';
@@ -85,7 +85,7 @@ export async function runMemory(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-memory-'));
   try {
     const rssStart = rssMb(svc.pid);
-    const store = await createSessionStore(loadConfig({ ...env, PORT: '0' }), createLogger('warn'));
+    const store = createSessionManager(loadConfig({ ...env, PORT: '0' }), createLogger('warn'));
     await new Promise((r) => setTimeout(r, 500)); // redis connects in the background
     const now = Math.floor(Date.now() / 1000);
     const cookies: string[] = [];

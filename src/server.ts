@@ -6,8 +6,8 @@ import { createProbeApp, createPublicApp, type App } from './http/create-app.js'
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { OidcClient } from './oidc/oidc-client.js';
-import { createSessionStore } from './session/create-store.js';
-import type { SessionStore } from './session/store.js';
+import { createSessionManager } from './session/create-session-manager.js';
+import type { SessionManager } from './session/session-manager.js';
 
 /** Largest request header block accepted: room for a session split over six cookies. */
 export const MAX_HEADER_BYTES = 48 * 1024;
@@ -23,11 +23,12 @@ export interface RunningService {
   /** The probe listener (`PROBE_PORT`): `/healthz`, `/readyz`, `/metrics`. */
   readonly probeServer: http.Server;
   readonly app: App;
-  readonly store: SessionStore;
+  /** The sessions, over the configured store. */
+  readonly sessions: SessionManager;
   readonly oidc: OidcClient;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  /** Stops accepting, finishes in-flight requests (up to SHUTDOWN_TIMEOUT), closes the store. */
+  /** Stops accepting, finishes in-flight requests (up to SHUTDOWN_TIMEOUT), closes the sessions' store. */
   stop(): Promise<void>;
 }
 
@@ -77,10 +78,10 @@ export async function startService(config: Config, options: { logger?: Logger; m
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = options.metrics ?? new Metrics({ defaultMetrics: true });
   for (const warning of config.warnings) logger.warn({ event: 'config' }, warning);
-  const store = await createSessionStore(config, logger, metrics);
+  const sessions = createSessionManager(config, logger, metrics);
   const oidc = new OidcClient(config, logger, metrics);
   void oidc.start();
-  const deps = { config, logger, metrics, store, oidc };
+  const deps = { config, logger, metrics, sessions, oidc };
   const app = createPublicApp(deps);
   const server = createListener(app);
   const probeServer = createListener(createProbeApp(deps));
@@ -89,7 +90,7 @@ export async function startService(config: Config, options: { logger?: Logger; m
     server.close();
     throw err;
   });
-  logger.info({ event: 'listening', port, probePort, store: store.kind, mode: config.upstreamUrl ? 'sidecar' : 'forward-auth' }, 'listening');
+  logger.info({ event: 'listening', port, probePort, store: sessions.kind, mode: config.upstreamUrl ? 'sidecar' : 'forward-auth' }, 'listening');
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -105,9 +106,9 @@ export async function startService(config: Config, options: { logger?: Logger; m
       }, config.shutdownTimeout * 1000).unref();
       await closed;
       clearTimeout(timer);
-      await store.close();
+      await sessions.close();
     })();
     return stopping;
   };
-  return { server, probeServer, app, store, oidc, logger, metrics, stop };
+  return { server, probeServer, app, sessions, oidc, logger, metrics, stop };
 }

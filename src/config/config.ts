@@ -41,6 +41,8 @@ export interface Config {
   readonly allowInsecureHttp: boolean;
   /** `SESSION_SECRET` / `SESSION_SECRET_FILE`: exactly 32 characters (`openssl rand -hex 16`); keys are derived from it. */
   readonly sessionSecret: string;
+  /** The session secrets, current first: cookies are sealed and ids signed with the first, accepted under any. Today `[SESSION_SECRET]`. */
+  readonly sessionSecrets: readonly string[];
   /** `DOMAIN`: the app's host (and port, if not the default), without scheme. Required. */
   readonly domain: string;
   /** `PUBLIC_SCHEME`: scheme the browser uses to reach the app, `https` (default) or `http` (local use only). */

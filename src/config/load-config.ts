@@ -143,6 +143,7 @@ export function loadConfig(env: Env, options: { readFile?: (path: string) => str
     scopes: scopeList,
     allowInsecureHttp,
     sessionSecret,
+    sessionSecrets: [sessionSecret],
     domain,
     publicScheme,
     callbackPath: path(r, 'CALLBACK_PATH', '/oauth2/callback'),

@@ -1,6 +1,7 @@
 import { compileBypass } from '../authz/bypass-paths.js';
 import { compileClaimRules } from '../authz/claim-rules.js';
 import { LoginTransactions } from '../oidc/login-transaction.js';
+import { appBinding } from '../session/create-session-manager.js';
 import { sessionCheck, type SessionRules } from './checks/session-check.js';
 import type { Decision, GateRequest } from './decision.js';
 import { callbackFlow } from './flows/callback.js';
@@ -35,11 +36,12 @@ export class Gate {
     this.ctx = {
       deps,
       paths,
-      transactions: new LoginTransactions(config.sessionSecret, config.cookieNamePrefix, {
-        secure: config.cookieSecure,
-        sameSite: config.cookieSameSite,
-        domain: config.cookieDomain,
-      }),
+      transactions: new LoginTransactions(
+        config.sessionSecrets,
+        config.cookieNamePrefix,
+        { secure: config.cookieSecure, sameSite: config.cookieSameSite, domain: config.cookieDomain },
+        appBinding(config),
+      ),
       reserved: [paths.callback, paths.login, paths.logout, paths.signedOut],
       url: (path) => origin + path,
     };

@@ -8,17 +8,17 @@ function json(req: IncomingMessage, res: ServerResponse, status: number, body: u
 }
 
 /** `/healthz`, `/readyz` and `/metrics`, whichever listener serves them. */
-export function probeHandlers(deps: Pick<AppDeps, 'store' | 'oidc' | 'metrics' | 'logger'>) {
-  const { store, oidc, metrics, logger } = deps;
+export function probeHandlers(deps: Pick<AppDeps, 'sessions' | 'oidc' | 'metrics' | 'logger'>) {
+  const { sessions, oidc, metrics, logger } = deps;
   return {
     healthz: (req: IncomingMessage, res: ServerResponse): void => json(req, res, 200, { status: 'ok' }),
     readyz: async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
       const problems: string[] = [];
       if (!oidc.ready) problems.push('provider metadata not loaded');
       try {
-        await store.ping();
+        await sessions.ping();
       } catch {
-        problems.push(`${store.kind} session store unreachable`);
+        problems.push(`${sessions.kind} session store unreachable`);
       }
       json(req, res, problems.length === 0 ? 200 : 503, { status: problems.length === 0 ? 'ready' : 'not ready', problems });
     },

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { EncryptJWT, jwtDecrypt } from 'jose';
 import { clearCookie, setCookie, type CookiePolicy } from '../session/cookies.js';
-import { deriveKey } from '../session/keys.js';
+import { keyRing, type KeyBinding, type KeyRing } from '../session/keys.js';
+import { openJwt, sealJwt } from '../session/sealed-jwt.js';
 import type { Cookies } from '../session/store.js';
 
 /** What a login in progress must remember between the redirect and the callback. */
@@ -24,12 +24,18 @@ const MAX_OPEN = 8;
  * this browser did not start finds nothing.
  */
 export class LoginTransactions {
-  private readonly key: Uint8Array;
+  private readonly ring: KeyRing;
+  private readonly binding: KeyBinding;
   private readonly prefix: string;
 
-  constructor(secret: string, cookieNamePrefix: string, private readonly policy: CookiePolicy) {
-    this.key = deriveKey(secret, 'login-transaction');
+  /**
+   * `secrets`: current first, the others still accepted. `app`: issuer, client id
+   * and domain the cookies are bound to, together with the `<prefix>tx_` name family.
+   */
+  constructor(secrets: readonly string[], cookieNamePrefix: string, private readonly policy: CookiePolicy, app: Omit<KeyBinding, 'cookieName'>) {
     this.prefix = `${cookieNamePrefix}tx_`;
+    this.binding = { ...app, cookieName: this.prefix };
+    this.ring = keyRing(secrets, 'login-transaction', this.binding);
   }
 
   private cookieName(state: string): string {
@@ -38,11 +44,7 @@ export class LoginTransactions {
 
   /** Set-Cookie values that store the transaction (and drop the oldest open ones). */
   async begin(tx: LoginTransaction, cookies: Cookies): Promise<string[]> {
-    const value = await new EncryptJWT({ tx })
-      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
-      .setIssuedAt()
-      .setExpirationTime(`${TRANSACTION_TTL}s`)
-      .encrypt(this.key);
+    const value = await sealJwt({ tx }, this.ring, this.binding, Math.floor(Date.now() / 1000) + TRANSACTION_TTL);
     const open = Object.keys(cookies).filter((name) => name.startsWith(this.prefix));
     const stale = open.slice(0, Math.max(0, open.length - (MAX_OPEN - 1)));
     // Lax whatever COOKIE_SAMESITE says: the provider's redirect back is a cross-site navigation.
@@ -54,13 +56,9 @@ export class LoginTransactions {
   async find(state: string, cookies: Cookies): Promise<LoginTransaction | undefined> {
     const value = cookies[this.cookieName(state)];
     if (!value) return undefined;
-    try {
-      const { payload } = await jwtDecrypt(value, this.key, { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] });
-      const tx = payload.tx as LoginTransaction | undefined;
-      return tx && tx.state === state && typeof tx.codeVerifier === 'string' && typeof tx.returnTo === 'string' ? tx : undefined;
-    } catch {
-      return undefined;
-    }
+    const tx = (await openJwt(value, this.ring, this.binding))?.tx as LoginTransaction | undefined;
+    // The cookie name already hashes the state; comparing it again is defence in depth.
+    return tx && tx.state === state && typeof tx.codeVerifier === 'string' && typeof tx.returnTo === 'string' ? tx : undefined;
   }
 
   /** The Set-Cookie value that ends the transaction for `state`. */

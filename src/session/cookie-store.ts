@@ -1,53 +1,44 @@
-import { EncryptJWT, jwtDecrypt } from 'jose';
-import { LRUCache } from 'lru-cache';
 import { AppError } from '../errors/app-error.js';
-import type { Metrics } from '../observability/metrics.js';
+import type { BackendLock } from './backend.js';
 import { clearCookie, setCookie, type CookiePolicy } from './cookies.js';
-import { deriveKey } from './keys.js';
-import { SESSION_CACHE_MAX_BYTES, endsAt, isLive, sessionBytes, isSession, needsTouch, nowSeconds, type Session, type SessionLifetime } from './session.js';
-import type { Cookies, LoadedSession, SessionStore } from './store.js';
+import { keyRing, type KeyBinding, type KeyRing } from './keys.js';
+import { MemoryBackend } from './memory-backend.js';
+import { openJwt, sealJwt } from './sealed-jwt.js';
+import { endsAt, isSession, nowSeconds, type Session, type SessionLifetime } from './session.js';
+import type { Cookies, SessionStore } from './store.js';
 
 /** Characters per cookie chunk: with name and attributes each Set-Cookie stays under 4 KB. */
 export const CHUNK_SIZE = 3800;
 /** Most chunks a session may use (`<prefix>session`, `<prefix>session_1` … `_5`). */
 export const MAX_CHUNKS = 6;
 
-/** What the cookie store needs: the secret to derive its key, cookie name and policy, lifetimes and cache size. */
+/** What the cookie store needs: the secrets, the app its keys are bound to, the cookie name and policy, lifetimes. */
 export interface CookieStoreOptions {
-  readonly secret: string;
+  /** `SESSION_SECRETS`: seal with the first, open with any. */
+  readonly secrets: readonly string[];
+  /** Issuer, client id and domain of this app; the cookie name is added. */
+  readonly app: Omit<KeyBinding, 'cookieName'>;
   readonly cookieName: string;
   readonly policy: CookiePolicy;
   readonly lifetime: SessionLifetime;
-  readonly cacheSize: number;
-  readonly metrics?: Metrics | undefined;
 }
 
 /**
  * Keeps the whole session in the browser: a JWE (dir + A256GCM, jose) under a key
- * derived from SESSION_SECRET, split across cookies when large. Decrypted
- * sessions are cached by their exact cookie value; expiry is checked on every use.
+ * derived from the secret and bound to this app and cookie name, split across
+ * cookies when large. A pure codec: nothing is kept server side.
  */
 export class CookieSessionStore implements SessionStore {
   readonly kind = 'cookie';
-  private readonly key: Uint8Array;
-  private readonly cache: LRUCache<string, Session>;
-  /**
-   * The refreshed cookies last issued for a cookie value, reused until the next
-   * touch is due: a page's parallel requests (or a client that ignores Set-Cookie)
-   * carry the old value, and each would otherwise pay a fresh encryption.
-   */
-  private readonly refreshed: LRUCache<string, { readonly until: number; readonly setCookies: string[] }>;
+  readonly inCookie = true;
+  private readonly binding: KeyBinding;
+  private readonly ring: KeyRing;
+  /** Locks are in-process: a cookie session has no shared place to hold one. */
+  private readonly locks = new MemoryBackend();
 
   constructor(private readonly options: CookieStoreOptions) {
-    this.key = deriveKey(options.secret, 'session-cookie');
-    this.cache = new LRUCache({
-      max: Math.max(1, options.cacheSize),
-      // The key is the cookie value itself; the decrypted session is about as large again.
-      maxSize: SESSION_CACHE_MAX_BYTES,
-      sizeCalculation: (value, key) => key.length + sessionBytes(value),
-    });
-    // Only the requests racing a refresh need an entry, so a small bound (~4 KB each) suffices.
-    this.refreshed = new LRUCache({ max: Math.max(1, Math.min(options.cacheSize, 1000)) });
+    this.binding = { ...options.app, cookieName: options.cookieName };
+    this.ring = keyRing(options.secrets, 'session-cookie', this.binding);
   }
 
   cookieNames(): string[] {
@@ -58,7 +49,7 @@ export class CookieSessionStore implements SessionStore {
     return i === 0 ? this.options.cookieName : `${this.options.cookieName}_${i}`;
   }
 
-  private joined(cookies: Cookies): string | undefined {
+  handle(cookies: Cookies): string | undefined {
     const first = cookies[this.chunkName(0)];
     if (!first) return undefined;
     let value = first;
@@ -67,86 +58,56 @@ export class CookieSessionStore implements SessionStore {
       if (next === undefined) break;
       value += next;
     }
-    return value;
+    return value.length > CHUNK_SIZE * MAX_CHUNKS ? undefined : value;
   }
 
-  async load(cookies: Cookies): Promise<LoadedSession | undefined> {
-    const value = this.joined(cookies);
-    if (value === undefined || value.length > CHUNK_SIZE * MAX_CHUNKS) return undefined;
-    let session = this.options.cacheSize > 0 ? this.cache.get(value) : undefined;
-    this.options.metrics?.cacheLookup(session !== undefined);
-    if (session === undefined) {
-      session = await this.decrypt(value);
-      if (session === undefined) return undefined;
-      if (this.options.cacheSize > 0) this.cache.set(value, session);
-    }
-    return isLive(session, this.options.lifetime) ? { session } : undefined;
+  async read(handle: string): Promise<Session | undefined> {
+    const session = (await openJwt(handle, this.ring, this.binding))?.s;
+    return isSession(session) ? session : undefined;
   }
 
-  private async decrypt(value: string): Promise<Session | undefined> {
-    try {
-      const { payload } = await jwtDecrypt(value, this.key, { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] });
-      const session = payload.s;
-      return isSession(session) ? session : undefined;
-    } catch {
-      return undefined; // tampered, truncated, foreign or expired: no session
-    }
-  }
-
-  async create(session: Session, cookies: Cookies): Promise<string[]> {
-    const now = nowSeconds();
-    const jwe = await new EncryptJWT({ s: session })
-      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
-      .setIssuedAt(now)
-      .setExpirationTime(session.expiresAt)
-      .encrypt(this.key);
+  async write(session: Session, cookies: Cookies): Promise<{ handle: string; setCookies: string[] }> {
+    const jwe = await sealJwt({ s: session }, this.ring, this.binding, session.expiresAt);
     const count = Math.ceil(jwe.length / CHUNK_SIZE);
     if (count > MAX_CHUNKS) {
       throw new AppError('SESSION_TOO_LARGE', 'Your sign-in is too large to keep in a cookie. Ask the administrator to use the redis session store.', `session needs ${count} cookies`);
     }
-    const maxAge = Math.max(1, endsAt(session, this.options.lifetime) - now);
-    const out: string[] = [];
+    const maxAge = Math.max(1, endsAt(session, this.options.lifetime) - nowSeconds());
+    const setCookies: string[] = [];
     for (let i = 0; i < count; i++) {
-      out.push(setCookie(this.chunkName(i), jwe.slice(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE), maxAge, this.options.policy));
+      setCookies.push(setCookie(this.chunkName(i), jwe.slice(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE), maxAge, this.options.policy));
     }
     for (let i = count; i < MAX_CHUNKS; i++) {
-      if (cookies[this.chunkName(i)] !== undefined) out.push(clearCookie(this.chunkName(i), this.options.policy));
+      if (cookies[this.chunkName(i)] !== undefined) setCookies.push(clearCookie(this.chunkName(i), this.options.policy));
     }
-    return out;
+    return { handle: jwe, setCookies };
   }
 
-  async touch(loaded: LoadedSession, cookies: Cookies): Promise<string[]> {
-    if (!needsTouch(loaded.session, this.options.lifetime)) return [];
-    const value = this.options.cacheSize > 0 ? this.joined(cookies) : undefined;
-    const now = nowSeconds();
-    const previous = value === undefined ? undefined : this.refreshed.get(value);
-    if (previous !== undefined && now < previous.until) return previous.setCookies;
-    const setCookies = await this.create({ ...loaded.session, lastSeenAt: now }, cookies);
-    // Reuse is safe for as long as a touch would not be due again on the refreshed session.
-    const interval = Math.min(60, Math.floor(this.options.lifetime.idleTimeout / 10));
-    if (value !== undefined) this.refreshed.set(value, { until: now + interval, setCookies });
-    return setCookies;
+  /** The browser holds the only copy, so there is nothing that could have ended it. */
+  async replace(_handle: string, session: Session, cookies: Cookies): Promise<string[]> {
+    return (await this.write(session, cookies)).setCookies;
   }
 
-  async destroy(cookies: Cookies): Promise<string[]> {
-    const value = this.joined(cookies);
-    if (value !== undefined) {
-      this.cache.delete(value);
-      this.refreshed.delete(value);
-    }
+  async delete(): Promise<void> {}
+
+  clear(cookies: Cookies): string[] {
     return this.cookieNames()
       .filter((name, i) => i === 0 || cookies[name] !== undefined)
       .map((name) => clearCookie(name, this.options.policy));
   }
 
-  /** The cookie store keeps nothing server side, so it cannot end another browser's session. */
-  async destroyBySid(): Promise<number> {
-    return 0;
+  /** The cookie store keeps nothing server side, so it cannot end another browser's session: always none. */
+  async deleteBy(): Promise<string[]> {
+    return [];
+  }
+
+  lock(key: string, ttlMs: number): Promise<BackendLock | undefined> {
+    return this.locks.lock(key, ttlMs);
   }
 
   async ping(): Promise<void> {}
+
   async close(): Promise<void> {
-    this.cache.clear();
-    this.refreshed.clear();
+    await this.locks.close();
   }
 }

@@ -1,177 +1,135 @@
 import { randomBytes } from 'node:crypto';
-import type { Store } from 'express-session';
 import { sign, unsign } from 'cookie-signature';
 import { LRUCache } from 'lru-cache';
-import { AppError } from '../errors/app-error.js';
 import type { Metrics } from '../observability/metrics.js';
+import { guarded, type Backend, type BackendLock } from './backend.js';
 import { clearCookie, setCookie, type CookiePolicy } from './cookies.js';
-import { deriveKey } from './keys.js';
-import { SESSION_CACHE_MAX_BYTES, endsAt, isLive, sessionBytes, isSession, needsTouch, nowSeconds, type Session, type SessionLifetime } from './session.js';
-import type { Cookies, LoadedSession, SessionStore } from './store.js';
+import { keyRing, type KeyBinding } from './keys.js';
+import { SidIndex, type IndexedBy } from './sid-index.js';
+import { endsAt, isSession, nowSeconds, type Session, type SessionLifetime } from './session.js';
+import type { Cookies, SessionStore } from './store.js';
 
-/** Finds sessions by the provider's `sid`, for front-channel logout. */
-export interface SidIndex {
-  add(sid: string, id: string, ttlSeconds: number): Promise<void>;
-  /** Returns and forgets every session id recorded for `sid`. */
-  take(sid: string): Promise<string[]>;
-}
-
-/** What a server-side store needs: its backend, sid index, cookie settings, lifetimes and cache bounds. */
+/** What a server-side store needs: its backend, secrets, the app its signatures are bound to, cookie settings. */
 export interface ServerStoreOptions {
-  readonly kind: 'redis' | 'memory';
-  /** An express-session store: connect-redis's RedisStore, or express-session's MemoryStore. */
-  readonly backend: Store;
-  readonly sidIndex: SidIndex;
-  readonly secret: string;
+  readonly backend: Backend;
+  /** `SESSION_SECRETS`: sign with the first, verify with any. */
+  readonly secrets: readonly string[];
+  /** Issuer, client id and domain of this app; the cookie name is added. */
+  readonly app: Omit<KeyBinding, 'cookieName'>;
   readonly cookieName: string;
   readonly policy: CookiePolicy;
   readonly lifetime: SessionLifetime;
-  /** Seconds a session read from the backend is served from memory; bounds cross-replica logout. */
-  readonly cacheTtl: number;
+  /** Bound of the cache of verified signatures; 0 turns it off. */
   readonly cacheSize: number;
-  /**
-   * Writes the record only if it still exists (redis `SET … XX`): a touch must never
-   * bring back a session that a logout deleted meanwhile. Without it, the store
-   * re-reads the record before writing (memory store: one process, no race worth it).
-   */
-  readonly updateIfPresent?: ((id: string, record: StoredRecord, ttlSeconds: number) => Promise<boolean>) | undefined;
-  readonly ping: () => Promise<void>;
-  readonly close: () => Promise<void>;
   readonly metrics?: Metrics | undefined;
 }
 
-/** What the backend holds: express-session's shape, so its stores set the TTL from `cookie.expires`. */
-export interface StoredRecord {
-  cookie: { expires: string; originalMaxAge: number };
-  session: Session;
-}
-
-function call<T>(fn: (cb: (err?: unknown, value?: T) => void) => void): Promise<T | undefined> {
-  return new Promise((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value))));
+/** Parses a stored session; anything else is no session. */
+function parsed(value: string | undefined): Session | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const session: unknown = JSON.parse(value);
+    return isSession(session) ? session : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
- * Server-side sessions behind an express-session `Store`. The cookie holds only
- * the session id, signed the way express-session signs it (`s:<id>.<hmac>`).
+ * Sessions in a backend (redis, memory) under `sess:<id>`, found by sid and sub
+ * through `SidIndex`. The cookie holds only the random id, signed as express-session
+ * signs it (`s:<id>.<hmac>`, cookie-signature) under a key bound to this app.
  */
 export class ServerSessionStore implements SessionStore {
-  readonly kind: 'redis' | 'memory';
-  private readonly signingKey: string;
-  private readonly cache: LRUCache<string, Session>;
+  readonly kind: string;
+  readonly inCookie = false;
+  private readonly signingKeys: string[];
+  private readonly index: SidIndex;
   /** Signed cookie values already verified, to their id: the HMAC is the costliest step of a cached check. */
   private readonly verified: LRUCache<string, string>;
 
   constructor(private readonly options: ServerStoreOptions) {
-    this.kind = options.kind;
-    this.signingKey = Buffer.from(deriveKey(options.secret, 'session-id-signature')).toString('base64');
-    this.cache = new LRUCache({
-      max: Math.max(1, options.cacheSize),
-      maxSize: SESSION_CACHE_MAX_BYTES,
-      sizeCalculation: sessionBytes,
-      ttl: Math.max(1, options.cacheTtl) * 1000,
-      ttlAutopurge: false,
-    });
+    this.kind = options.backend.kind;
+    const ring = keyRing(options.secrets, 'session-id-signature', { ...options.app, cookieName: options.cookieName });
+    this.signingKeys = ring.all.map((k) => Buffer.from(k.key).toString('base64'));
+    this.index = new SidIndex(options.backend);
     this.verified = new LRUCache({ max: Math.max(1, options.cacheSize) });
+  }
+
+  private call<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    return guarded(this.kind, operation, work, this.options.metrics);
   }
 
   cookieNames(): string[] {
     return [this.options.cookieName];
   }
 
-  private idFrom(cookies: Cookies): string | undefined {
+  handle(cookies: Cookies): string | undefined {
     const raw = cookies[this.options.cookieName];
     if (!raw || !raw.startsWith('s:') || raw.length > 200) return undefined;
-    // Same answer as unsign: the key is the exact value that verified under this store's key.
+    // Same answer as unsign: the key is the exact value that verified under one of this store's keys.
     const known = this.verified.get(raw);
     if (known !== undefined) return known;
-    const id = unsign(raw.slice(2), this.signingKey);
-    if (id === false) return undefined;
-    if (this.options.cacheSize > 0) this.verified.set(raw, id);
-    return id;
-  }
-
-  private async fail<T>(operation: string, work: Promise<T>): Promise<T> {
-    try {
-      return await work;
-    } catch (err) {
-      this.options.metrics?.storeErrors.inc({ operation });
-      throw new AppError('SESSION_STORE_UNAVAILABLE', 'Sessions are unavailable right now. Please try again in a moment.', `${this.kind} ${operation} failed`, { cause: err });
+    for (const key of this.signingKeys) {
+      const id = unsign(raw.slice(2), key);
+      if (id === false) continue;
+      if (this.options.cacheSize > 0) this.verified.set(raw, id);
+      return id;
     }
+    return undefined;
   }
 
-  async load(cookies: Cookies): Promise<LoadedSession | undefined> {
-    const id = this.idFrom(cookies);
-    if (id === undefined) return undefined;
-    const useCache = this.options.cacheTtl > 0 && this.options.cacheSize > 0;
-    let session = useCache ? this.cache.get(id) : undefined;
-    this.options.metrics?.cacheLookup(session !== undefined);
-    if (session === undefined) {
-      const record = await this.fail('get', call<StoredRecord>((cb) => this.options.backend.get(id, cb as never)));
-      if (!record || !isSession(record.session)) return undefined;
-      session = record.session;
-      if (useCache) this.cache.set(id, session);
-    }
-    return isLive(session, this.options.lifetime) ? { session, id } : undefined;
+  read(id: string): Promise<Session | undefined> {
+    return this.call('get', async () => parsed(await this.options.backend.get(`sess:${id}`)));
   }
 
-  private record(session: Session): StoredRecord {
-    const expires = endsAt(session, this.options.lifetime);
-    return { cookie: { expires: new Date(expires * 1000).toISOString(), originalMaxAge: (expires - nowSeconds()) * 1000 }, session };
+  private ttl(session: Session): number {
+    return Math.max(1, endsAt(session, this.options.lifetime) - nowSeconds());
   }
 
-  private async write(id: string, session: Session): Promise<void> {
-    await this.fail('set', call((cb) => this.options.backend.set(id, this.record(session) as never, cb)));
-    this.cache.delete(id);
-  }
-
-  async create(session: Session): Promise<string[]> {
+  async write(session: Session): Promise<{ handle: string; setCookies: string[] }> {
     const id = randomBytes(32).toString('base64url');
-    await this.write(id, session);
-    if (session.sid) await this.fail('index', this.options.sidIndex.add(session.sid, id, session.expiresAt - nowSeconds()));
+    await this.call('set', () => this.options.backend.set(`sess:${id}`, JSON.stringify(session), this.ttl(session)));
+    const indexTtl = session.expiresAt - nowSeconds();
+    if (session.sid) await this.call('index', () => this.index.add('sid', session.sid as string, id, indexTtl));
+    await this.call('index', () => this.index.add('sub', session.sub, id, indexTtl));
     const maxAge = Math.max(1, session.expiresAt - nowSeconds());
-    return [setCookie(this.options.cookieName, `s:${sign(id, this.signingKey)}`, maxAge, this.options.policy)];
+    const value = `s:${sign(id, this.signingKeys[0] as string)}`;
+    return { handle: id, setCookies: [setCookie(this.options.cookieName, value, maxAge, this.options.policy)] };
   }
 
-  async touch(loaded: LoadedSession): Promise<string[] | undefined> {
-    const { id } = loaded;
-    if (id === undefined || !needsTouch(loaded.session, this.options.lifetime)) return [];
-    const touched = { ...loaded.session, lastSeenAt: nowSeconds() };
-    this.cache.delete(id);
-    if (this.options.updateIfPresent) {
-      const record = this.record(touched);
-      const ttl = Math.max(1, endsAt(touched, this.options.lifetime) - nowSeconds());
-      return (await this.fail('set', this.options.updateIfPresent(id, record, ttl))) ? [] : undefined;
-    }
-    const current = await this.fail('get', call<StoredRecord>((cb) => this.options.backend.get(id, cb as never)));
-    if (!current || !isSession(current.session)) return undefined;
-    await this.write(id, touched);
-    return [];
+  async replace(id: string, session: Session): Promise<string[] | undefined> {
+    const stored = await this.call('set', () => this.options.backend.setIfPresent(`sess:${id}`, JSON.stringify(session), this.ttl(session)));
+    return stored ? [] : undefined;
   }
 
-  async destroy(cookies: Cookies): Promise<string[]> {
-    const id = this.idFrom(cookies);
-    if (id !== undefined) await this.remove(id);
+  async delete(id: string): Promise<void> {
+    await this.call('destroy', () => this.options.backend.delete(`sess:${id}`));
+  }
+
+  clear(): string[] {
     return [clearCookie(this.options.cookieName, this.options.policy)];
   }
 
-  private async remove(id: string): Promise<void> {
-    this.cache.delete(id);
-    await this.fail('destroy', call((cb) => this.options.backend.destroy(id, cb)));
+  async deleteBy(by: IndexedBy, value: string): Promise<string[]> {
+    const ids = await this.call('index', () => this.index.take(by, value));
+    const ended: string[] = [];
+    for (const id of ids) {
+      if (await this.call('destroy', () => this.options.backend.delete(`sess:${id}`))) ended.push(id);
+    }
+    return ended;
   }
 
-  async destroyBySid(sid: string): Promise<number> {
-    const ids = await this.fail('index', this.options.sidIndex.take(sid));
-    for (const id of ids) await this.remove(id);
-    return ids.length;
+  lock(key: string, ttlMs: number): Promise<BackendLock | undefined> {
+    return this.call('lock', () => this.options.backend.lock(`lock:${key}`, ttlMs));
   }
 
   ping(): Promise<void> {
-    return this.options.ping();
+    return this.options.backend.ping();
   }
 
   async close(): Promise<void> {
-    this.cache.clear();
     this.verified.clear();
-    await this.options.close();
+    await this.options.backend.close();
   }
 }

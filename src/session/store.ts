@@ -1,36 +1,37 @@
+import type { BackendLock } from './backend.js';
+import type { IndexedBy } from './sid-index.js';
 import type { Session } from './session.js';
 
 /** Parsed request cookies, name to value. */
 export type Cookies = Readonly<Record<string, string | undefined>>;
 
-/** A session read from a request, with what its store needs to find it again. */
-export interface LoadedSession {
-  readonly session: Session;
-  /** Server-side id (redis, memory); undefined for the cookie store. */
-  readonly id?: string | undefined;
-}
-
 /**
- * The one interface every session store implements (cookie, redis, memory).
- * Stores speak cookies in and `Set-Cookie` values out, so the HTTP layer and the
- * fast path use them the same way. A shared contract test covers every adapter.
+ * Where sessions are kept, and nothing more: a store reads, writes and deletes
+ * sessions and speaks cookies in and `Set-Cookie` values out. Liveness, caching,
+ * touches and logout semantics belong to `SessionManager`. Two stores exist: the
+ * cookie store (the session is the cookie) and the server store (redis, memory).
  */
 export interface SessionStore {
-  readonly kind: 'cookie' | 'redis' | 'memory';
-  /** The session for these cookies, or undefined when absent, tampered, foreign or expired. Never throws for bad cookies. */
-  load(cookies: Cookies): Promise<LoadedSession | undefined>;
-  /** Stores a new session under a new id and returns the Set-Cookie values (clearing leftovers). */
-  create(session: Session, cookies: Cookies): Promise<string[]>;
-  /**
-   * Records use of the session when due (idle timeout); returns Set-Cookie values,
-   * often none, or undefined when the session was ended meanwhile (a logout on
-   * another replica while this one served it from its cache).
-   */
-  touch(loaded: LoadedSession, cookies: Cookies): Promise<string[] | undefined>;
-  /** Deletes the session server side (if any) and returns Set-Cookie values that clear it. */
-  destroy(cookies: Cookies): Promise<string[]>;
-  /** Ends every session of the provider's `sid` (front-channel logout); returns how many. */
-  destroyBySid(sid: string): Promise<number>;
+  /** `cookie`, `redis` or `memory`: for logs, metrics and readiness. */
+  readonly kind: string;
+  /** True when the session lives in the cookie itself, so each write gives a new cookie value. */
+  readonly inCookie: boolean;
+  /** The handle the cookies name (the sealed cookie value, or a verified session id), or undefined. No I/O. */
+  handle(cookies: Cookies): string | undefined;
+  /** The session behind `handle`, or undefined when absent, tampered, foreign or expired. Never throws for bad data. */
+  read(handle: string): Promise<Session | undefined>;
+  /** Stores a new session under a new handle; Set-Cookie values set it and clear leftovers. */
+  write(session: Session, cookies: Cookies): Promise<{ readonly handle: string; readonly setCookies: string[] }>;
+  /** Replaces the session at `handle` only while it exists; Set-Cookie values, or undefined when it was ended. */
+  replace(handle: string, session: Session, cookies: Cookies): Promise<string[] | undefined>;
+  /** Deletes the session behind `handle` server side (nothing for the cookie store). */
+  delete(handle: string): Promise<void>;
+  /** Set-Cookie values that clear the session cookies these cookies hold. */
+  clear(cookies: Cookies): string[];
+  /** Deletes every session indexed under `value`; returns the handles that were live (none for the cookie store). */
+  deleteBy(by: IndexedBy, value: string): Promise<string[]>;
+  /** Takes a lock shared by every replica using this store (in-process for cookie and memory). */
+  lock(key: string, ttlMs: number): Promise<BackendLock | undefined>;
   /** Names of the cookies this store may set (Traefik `addAuthCookiesToResponse`). */
   cookieNames(): string[];
   /** Throws when the backing store cannot be reached (readiness). */

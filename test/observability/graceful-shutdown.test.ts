@@ -3,7 +3,8 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startDevIdentityProvider, type DevIdentityProvider } from '../../dev/identity-provider.js';
-import type { Cookies, LoadedSession } from '../../src/session/store.js';
+import type { ActiveSession } from '../../src/session/session-manager.js';
+import type { Cookies } from '../../src/session/store.js';
 import { freePort, waitForPort } from '../support/free-port.js';
 import { CLIENT, ORIGIN, serviceEnv, startHarness, type Harness } from '../support/harness.js';
 
@@ -29,21 +30,21 @@ describe('stop(): graceful shutdown of a running service', () => {
 
   it('stops accepting, finishes the request in flight, then closes the store', async () => {
     const cookie = await h.login('alice');
-    const { store } = h.service;
+    const { sessions } = h.service;
     const port = (h.service.server.address() as AddressInfo).port;
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     let entered!: () => void;
     const inFlight = new Promise<void>((r) => (entered = r));
-    const load = store.load.bind(store);
-    store.load = async (cookies: Cookies): Promise<LoadedSession | undefined> => {
+    const get = sessions.get.bind(sessions);
+    sessions.get = async (cookies: Cookies): Promise<ActiveSession | undefined> => {
       entered();
       await held; // the check stays in flight until the test releases it
-      return load(cookies);
+      return get(cookies);
     };
     const events: string[] = [];
-    const close = store.close.bind(store);
-    store.close = async () => {
+    const close = sessions.close.bind(sessions);
+    sessions.close = async () => {
       events.push('store closed');
       await close();
     };

@@ -1,14 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createLogger } from '../../src/observability/logger.js';
 import { CookieSessionStore } from '../../src/session/cookie-store.js';
 import { parseCookies } from '../../src/session/cookies.js';
 import { nowSeconds, type Session } from '../../src/session/session.js';
+import { SessionManager } from '../../src/session/session-manager.js';
+import type { Cookies } from '../../src/session/store.js';
 import { DOMAIN, SESSION_SECRET, cookieHeader, startHarness, type Harness } from '../support/harness.js';
 import supertest from 'supertest';
 
 const lifetime = { maxAge: 3600, idleTimeout: 600 };
+const app = { issuer: 'https://idp.test/', clientId: 'c', domain: 'app.test' };
 
-function cookieStore(): CookieSessionStore {
-  return new CookieSessionStore({ secret: SESSION_SECRET, cookieName: '_c_session', policy: { secure: true, sameSite: 'Lax' }, lifetime, cacheSize: 100 });
+function cookieStore(): SessionManager {
+  const store = new CookieSessionStore({ secrets: [SESSION_SECRET], app, cookieName: '_c_session', policy: { secure: true, sameSite: 'Lax' }, lifetime });
+  return new SessionManager({ store, lifetime, cacheSize: 100, logger: createLogger('silent') });
+}
+
+/** The Set-Cookie values a check of these cookies answers with. */
+async function touched(store: SessionManager, cookies: Cookies): Promise<string[]> {
+  return (await store.get(cookies))?.setCookies ?? [];
 }
 
 function session(lastSeenAgo: number): Session {
@@ -20,8 +30,8 @@ describe('cookie store: refreshing a session that is due for a touch', () => {
   it('hands the same refreshed cookie to every request still carrying the old one', async () => {
     const store = cookieStore();
     const cookies = parseCookies(cookieHeader(await store.create(session(120), {})));
-    const first = await store.touch((await store.load(cookies))!, cookies);
-    const second = await store.touch((await store.load(cookies))!, cookies);
+    const first = await touched(store, cookies);
+    const second = await touched(store, cookies);
     expect(first).toHaveLength(1);
     expect(second).toEqual(first);
   });
@@ -29,18 +39,18 @@ describe('cookie store: refreshing a session that is due for a touch', () => {
   it('the refreshed cookie carries the new lastSeenAt and needs no touch itself', async () => {
     const store = cookieStore();
     const cookies = parseCookies(cookieHeader(await store.create(session(120), {})));
-    const refreshed = parseCookies(cookieHeader(await store.touch((await store.load(cookies))!, cookies)));
-    const loaded = await store.load(refreshed);
+    const refreshed = parseCookies(cookieHeader(await touched(store, cookies)));
+    const loaded = await store.get(refreshed);
     expect(loaded?.session.lastSeenAt).toBeGreaterThanOrEqual(nowSeconds() - 1);
-    expect(await store.touch(loaded!, refreshed)).toEqual([]);
+    expect(loaded?.setCookies).toEqual([]);
   });
 
-  it('forgets the refreshed cookie when the session is destroyed', async () => {
+  it('forgets the refreshed cookie when the session is ended', async () => {
     const store = cookieStore();
     const cookies = parseCookies(cookieHeader(await store.create(session(120), {})));
-    const first = await store.touch((await store.load(cookies))!, cookies);
-    await store.destroy(cookies);
-    const again = await store.touch((await store.load(cookies))!, cookies);
+    const first = await touched(store, cookies);
+    await store.end(cookies);
+    const again = await touched(store, cookies);
     expect(again).toHaveLength(1);
     expect(again).not.toEqual(first);
   });

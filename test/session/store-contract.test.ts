@@ -1,23 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { createSessionStore } from '../../src/session/create-store.js';
-import { nowSeconds, type Session } from '../../src/session/session.js';
-import type { SessionStore } from '../../src/session/store.js';
+import { createSessionManager } from '../../src/session/create-session-manager.js';
+import { nowSeconds } from '../../src/session/session.js';
+import type { SessionManager } from '../../src/session/session-manager.js';
 import { baseEnv } from '../fixtures/env.js';
-import { cookieHeader } from '../support/harness.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { asCookies, newSession, whenReachable } from '../support/sessions.js';
 
 const silent = createLogger('silent');
-
-function newSession(overrides: Partial<Session> = {}): Session {
-  const now = nowSeconds();
-  return { sub: 'user-1', sid: `sid-${Math.random()}`, claims: { sub: 'user-1', name: 'Alice', groups: ['a'] }, idToken: 'id.token.x', accessToken: 'access', refreshToken: 'refresh', createdAt: now, lastSeenAt: now, expiresAt: now + 3600, ...overrides };
-}
-
-function asCookies(header: string): Record<string, string> {
-  return Object.fromEntries(header.split('; ').filter(Boolean).map((c) => [c.slice(0, c.indexOf('=')), c.slice(c.indexOf('=') + 1)]));
-}
 
 let redis: RedisServer;
 beforeAll(async () => {
@@ -27,35 +18,38 @@ afterAll(async () => {
   await redis.stop();
 });
 
-// One contract, every adapter.
+// One contract, every store, through the session manager the gate uses.
 describe.each(['cookie', 'memory', 'redis'] as const)('%s session store', (kind) => {
-  let store: SessionStore;
-  let other: SessionStore;
+  let sessions: SessionManager;
+  let other: SessionManager;
+  const name = `_c${kind}_session`;
   beforeAll(async () => {
     const env = { ...baseEnv, SESSION_STORE: kind, REDIS_URL: redis.url, COOKIE_NAME_PREFIX: `_c${kind}_` };
-    store = await createSessionStore(loadConfig(env), silent);
-    other = await createSessionStore(loadConfig({ ...env, SESSION_SECRET: 'ffffffffffffffffffffffffffffffff' }), silent);
-    await new Promise((r) => setTimeout(r, 100));
+    sessions = createSessionManager(loadConfig(env), silent);
+    other = createSessionManager(loadConfig({ ...env, SESSION_SECRET: 'ffffffffffffffffffffffffffffffff' }), silent);
+    await Promise.all([whenReachable(sessions), whenReachable(other)]);
   });
   afterAll(async () => {
-    await store.close();
+    await sessions.close();
     await other.close();
   });
 
   async function created(session = newSession()): Promise<Record<string, string>> {
-    return asCookies(cookieHeader(await store.create(session, {})));
+    return asCookies(await sessions.create(session, {}));
   }
 
   it('gives back the session it stored', async () => {
     const session = newSession();
-    const loaded = await store.load(await created(session));
-    expect(loaded?.session).toEqual(session);
+    const active = await sessions.get(await created(session));
+    expect(active?.session).toEqual(session);
+    expect(active?.setCookies).toEqual([]);
   });
 
   it('sets HttpOnly, Secure, SameSite=Lax, Path=/ cookies under the prefix', async () => {
-    const setCookies = await store.create(newSession(), {});
+    const setCookies = await sessions.create(newSession(), {});
+    expect(setCookies.length).toBeGreaterThan(0);
     for (const line of setCookies) {
-      expect(line).toMatch(new RegExp(`^_c${kind}_session`));
+      expect(line).toMatch(new RegExp(`^${name}`));
       expect(line).toMatch(/HttpOnly/);
       expect(line).toMatch(/Secure/);
       expect(line).toMatch(/SameSite=Lax/);
@@ -65,88 +59,114 @@ describe.each(['cookie', 'memory', 'redis'] as const)('%s session store', (kind)
 
   it('treats no cookie, garbage, truncated and tampered cookies as no session', async () => {
     const cookies = await created();
-    const name = `_c${kind}_session`;
     const value = cookies[name] ?? '';
-    expect(await store.load({})).toBeUndefined();
-    expect(await store.load({ [name]: 'garbage' })).toBeUndefined();
-    expect(await store.load({ [name]: value.slice(0, -5) })).toBeUndefined();
+    expect(await sessions.get({})).toBeUndefined();
+    expect(await sessions.get({ [name]: 'garbage' })).toBeUndefined();
+    expect(await sessions.get({ [name]: value.slice(0, -5) })).toBeUndefined();
     const flipped = value.slice(0, 20) + (value[20] === 'A' ? 'B' : 'A') + value.slice(21);
-    expect(await store.load({ ...cookies, [name]: flipped })).toBeUndefined();
-    expect(await store.load({ [name]: 'x'.repeat(100_000) })).toBeUndefined();
+    expect(await sessions.get({ ...cookies, [name]: flipped })).toBeUndefined();
+    expect(await sessions.get({ [name]: 'x'.repeat(100_000) })).toBeUndefined();
   });
 
   it('refuses a cookie made with another SESSION_SECRET', async () => {
-    const foreign = asCookies(cookieHeader(await other.create(newSession(), {})));
-    expect(await store.load(foreign)).toBeUndefined();
+    const foreign = asCookies(await other.create(newSession(), {}));
+    expect(await sessions.get(foreign)).toBeUndefined();
   });
 
-  it('refuses a session past its absolute lifetime', async () => {
+  it('refuses a session past its absolute lifetime, whatever the store keeps', async () => {
     const past = nowSeconds() - 10;
-    const session = newSession({ createdAt: past - 100, lastSeenAt: past - 1, expiresAt: past });
-    const cookies = asCookies(cookieHeader(await store.create({ ...session, expiresAt: nowSeconds() + 60 }, {})));
-    expect(await store.load(cookies)).toBeDefined();
-    expect(await store.load(await created(session).catch(() => ({})))).toBeUndefined();
+    const alive = await created(newSession({ createdAt: past - 100, lastSeenAt: nowSeconds(), expiresAt: nowSeconds() + 60 }));
+    expect(await sessions.get(alive)).toBeDefined();
+    const ended = await created(newSession({ createdAt: past - 100, lastSeenAt: past - 1, expiresAt: past }));
+    expect(await sessions.get(ended)).toBeUndefined();
   });
 
   it('refuses a session idle longer than the idle timeout', async () => {
     const session = newSession({ lastSeenAt: nowSeconds() - 3601 });
-    expect(await store.load(await created(session))).toBeUndefined();
+    expect(await sessions.get(await created(session))).toBeUndefined();
   });
 
   it('records use when due, keeping the session alive', async () => {
     const cookies = await created(newSession({ lastSeenAt: nowSeconds() - 120 }));
-    const loaded = await store.load(cookies);
-    if (!loaded) throw new Error('no session');
-    const after = { ...cookies, ...asCookies(cookieHeader(await store.touch(loaded, cookies))) };
-    const again = await store.load(after);
+    const first = await sessions.get(cookies);
+    if (!first) throw new Error('no session');
+    if (kind === 'cookie') expect(first.setCookies.length).toBeGreaterThan(0);
+    else expect(first.setCookies).toEqual([]); // the id cookie stays; the record moves on
+    const again = await sessions.get({ ...cookies, ...asCookies(first.setCookies) });
     expect(again?.session.lastSeenAt).toBeGreaterThanOrEqual(nowSeconds() - 1);
   });
 
-  it('never brings back a session that was destroyed after it was loaded', async () => {
+  it('never brings back a session ended after it was read', async () => {
     const cookies = await created(newSession({ lastSeenAt: nowSeconds() - 120 }));
-    const loaded = await store.load(cookies);
-    if (!loaded) throw new Error('no session');
-    await store.destroy(cookies);
-    const touched = await store.touch(loaded, cookies);
+    const active = await sessions.get(cookies);
+    if (!active) throw new Error('no session');
+    await sessions.end(cookies);
+    const updated = await sessions.update(active, { ...active.session, accessToken: 'new' }, cookies);
     if (kind === 'cookie') {
-      expect(touched).toBeDefined(); // nothing server side to consult; the browser's cookie was cleared
+      expect(updated).toBeDefined(); // nothing server side to consult; the browser's cookie was cleared
     } else {
-      expect(touched).toBeUndefined();
-      expect(await store.load(cookies)).toBeUndefined();
+      expect(updated).toBeUndefined();
+      expect(await sessions.get(cookies)).toBeUndefined();
     }
   });
 
-  it('destroys the session and returns a clearing cookie', async () => {
-    const cookies = await created();
-    const cleared = await store.destroy(cookies);
-    expect(cleared.join()).toMatch(/Max-Age=0|Expires=Thu, 01 Jan 1970/);
-    if (kind !== 'cookie') expect(await store.load(cookies)).toBeUndefined();
+  it('ends the session, gives it back for the logout, and returns clearing cookies', async () => {
+    const session = newSession();
+    const cookies = await created(session);
+    const { session: ended, setCookies } = await sessions.end(cookies);
+    expect(ended).toEqual(session);
+    expect(setCookies.join()).toMatch(/Max-Age=0|Expires=Thu, 01 Jan 1970/);
+    if (kind !== 'cookie') expect(await sessions.get(cookies)).toBeUndefined();
+    expect(await sessions.end({})).toEqual({ session: undefined, setCookies: expect.any(Array) });
   });
 
-  it('splits a large session across cookies under 4 KB each and reassembles it', async () => {
+  it('ends the session the cookies held when a new one is created (no fixation)', async () => {
+    const planted = await created();
+    const fresh = asCookies(await sessions.create(newSession(), planted));
+    expect(fresh[name]).not.toEqual(planted[name]);
+    expect(await sessions.get(fresh)).toBeDefined();
+    if (kind !== 'cookie') expect(await sessions.get(planted)).toBeUndefined();
+  });
+
+  it('splits a large session across cookies under 4 KB each, reassembles it, and clears leftover chunks', async () => {
     const groups = Array.from({ length: 150 }, (_, i) => `0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f${i}`);
     const session = newSession({ claims: { sub: 'user-1', groups }, accessToken: 'a'.repeat(2500), idToken: 'i'.repeat(2000) });
-    const setCookies = await store.create(session, {});
+    const setCookies = await sessions.create(session, {});
     for (const line of setCookies) expect(line.length).toBeLessThan(4096);
     if (kind === 'cookie') expect(setCookies.length).toBeGreaterThan(1);
-    expect((await store.load(asCookies(cookieHeader(setCookies))))?.session).toEqual(session);
+    const big = asCookies(setCookies);
+    expect((await sessions.get(big))?.session).toEqual(session);
+    const small = await sessions.create(newSession(), big);
+    if (kind === 'cookie') expect(small.filter((c) => /Max-Age=0/.test(c)).length).toBe(setCookies.length - 1);
   });
 
-  it('ends every session of a provider sid when it keeps sessions server side', async () => {
-    const session = newSession({ sid: 'provider-sid-1' });
+  it('ends every session of a provider sid, and of a user, when it keeps sessions server side', async () => {
+    const session = newSession({ sid: `provider-sid-${kind}`, sub: `user-${kind}` });
     const a = await created(session);
     const b = await created(session);
-    const ended = await store.destroyBySid('provider-sid-1');
+    const c = await created(newSession({ sub: `user-${kind}` }));
+    await sessions.end(b);
+    const bySid = await sessions.endBySid(`provider-sid-${kind}`);
+    const bySub = await sessions.endBySub(`user-${kind}`);
     if (kind === 'cookie') {
-      expect(ended).toBe(0);
+      expect([bySid, bySub]).toEqual([0, 0]);
     } else {
-      expect(ended).toBe(2);
-      expect(await store.load(a)).toBeUndefined();
-      expect(await store.load(b)).toBeUndefined();
+      expect(bySid).toBe(1); // b had ended already
+      expect(bySub).toBe(1); // a ended by sid already; c now
+      for (const cookies of [a, b, c]) expect(await sessions.get(cookies)).toBeUndefined();
     }
+    expect(await sessions.endBySid('no-such-sid')).toBe(0);
+  });
+
+  it('lets one holder at a time take a lock, and frees it on release', async () => {
+    const first = await sessions.lock(`k-${kind}`, 5000);
+    expect(first).toBeDefined();
+    expect(await sessions.lock(`k-${kind}`, 5000)).toBeUndefined();
+    expect(await first?.release()).toBe(true);
+    expect(await sessions.lock(`k-${kind}`, 5000)).toBeDefined();
   });
 
   it('answers ping when its backend is reachable', async () => {
-    await expect(store.ping()).resolves.toBeUndefined();
+    await expect(sessions.ping()).resolves.toBeUndefined();
   });
 });

@@ -92,9 +92,16 @@ export async function signInAtProvider(authorizationUrl: string, username: strin
   throw new Error('provider did not redirect back');
 }
 
-export async function startHarness(options: { store?: 'cookie' | 'redis' | 'memory'; env?: Record<string, string>; rpInitiatedLogout?: boolean } = {}): Promise<Harness> {
-  const redis = options.store === 'redis' ? await startRedisServer() : undefined;
-  const idp = await startDevIdentityProvider({
+/**
+ * Starts the service against the dev provider. `idp` shares a provider the caller
+ * started (and closes); `client` and `domain` set OIDC_CLIENT_ID/SECRET and DOMAIN;
+ * an `env.REDIS_URL` shares a redis-server instead of starting one.
+ */
+export async function startHarness(options: { store?: 'cookie' | 'redis' | 'memory'; env?: Record<string, string>; rpInitiatedLogout?: boolean; idp?: DevIdentityProvider; client?: typeof CLIENT; domain?: string } = {}): Promise<Harness> {
+  const redis = options.store === 'redis' && options.env?.REDIS_URL === undefined ? await startRedisServer() : undefined;
+  const domain = options.domain ?? DOMAIN;
+  const client = options.client ?? CLIENT;
+  const idp = options.idp ?? await startDevIdentityProvider({
     clients: [{ ...CLIENT, redirectUris: [`${ORIGIN}/oauth2/callback`], postLogoutRedirectUris: [`${ORIGIN}/oauth2/signed-out`] }],
     ...(options.rpInitiatedLogout === false ? { rpInitiatedLogout: false } : {}),
   });
@@ -103,6 +110,9 @@ export async function startHarness(options: { store?: 'cookie' | 'redis' | 'memo
     ...(redis ? { REDIS_URL: redis.url } : {}),
     COOKIE_NAME_PREFIX: '_t_',
     LOG_LEVEL: 'debug',
+    OIDC_CLIENT_ID: client.clientId,
+    OIDC_CLIENT_SECRET: client.clientSecret,
+    DOMAIN: domain,
     ...options.env,
   }));
   const { service, logs } = await startCapturedService(config);
@@ -114,7 +124,7 @@ export async function startHarness(options: { store?: 'cookie' | 'redis' | 'memo
     const req = supertest(baseUrl)
       .get('/oauth2/auth')
       .set('X-Forwarded-Proto', 'https')
-      .set('X-Forwarded-Host', DOMAIN)
+      .set('X-Forwarded-Host', domain)
       .set('X-Forwarded-Uri', uri)
       .set('X-Forwarded-Method', o.method ?? 'GET')
       .set('Accept', o.accept ?? 'text/html,application/xhtml+xml');
@@ -127,7 +137,7 @@ export async function startHarness(options: { store?: 'cookie' | 'redis' | 'memo
     const start = await forward(returnTo);
     if (start.status !== 302) throw new Error(`expected a login redirect, got ${start.status}`);
     const txCookies = cookieHeader(start.headers['set-cookie'] as unknown as string[]);
-    const callback = new URL(await signInAtProvider(start.headers.location ?? '', username));
+    const callback = new URL(await signInAtProvider(start.headers.location ?? '', username, undefined, `https://${domain}`));
     const done = await forward(callback.pathname + callback.search, { cookie: txCookies });
     if (done.status !== 302) throw new Error(`callback failed with ${done.status}: ${done.text}`);
     return cookieHeader(done.headers['set-cookie'] as unknown as string[], txCookies);
@@ -137,7 +147,7 @@ export async function startHarness(options: { store?: 'cookie' | 'redis' | 'memo
     idp, redis, service, config, baseUrl, probeUrl, logs, forward, login,
     close: async () => {
       await service.stop();
-      await idp.close();
+      if (!options.idp) await idp.close();
       await redis?.stop();
     },
   };

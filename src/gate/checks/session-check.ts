@@ -15,11 +15,10 @@ export interface SessionRules {
 
 /** Every other path: a valid session that passes `ASSERT_CLAIMS` is let through with identity headers. */
 export async function sessionCheck(ctx: FlowContext, rules: SessionRules, req: GateRequest): Promise<Decision> {
-  const { store, config } = ctx.deps;
-  const loaded = await store.load(req.cookies);
+  const { sessions, config } = ctx.deps;
+  const loaded = await sessions.get(req.cookies); // undefined also when ended meanwhile: a logout elsewhere
   if (loaded === undefined) return unauthenticated(ctx, req);
-  const setCookies = await store.touch(loaded, req.cookies);
-  if (setCookies === undefined) return unauthenticated(ctx, req); // ended meanwhile: a logout elsewhere
+  const { setCookies } = loaded;
   if (!rules.authorized(loaded.session.claims)) {
     return { kind: 'forbidden', user: displayName(loaded.session.claims), logoutUrl: ctx.url(config.logoutPath), setCookies };
   }

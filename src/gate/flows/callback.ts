@@ -5,7 +5,7 @@ import type { FlowContext } from './context.js';
 
 /** `CALLBACK_PATH`: exchanges the code, starts a fresh session and returns to where the login began. */
 export async function callbackFlow(ctx: FlowContext, req: GateRequest, query: string): Promise<Decision> {
-  const { store, oidc, config, metrics, logger } = ctx.deps;
+  const { sessions, oidc, config, metrics, logger } = ctx.deps;
   const params = new URLSearchParams(query);
   const state = params.get('state');
   try {
@@ -15,7 +15,6 @@ export async function callbackFlow(ctx: FlowContext, req: GateRequest, query: st
       throw new AppError('LOGIN_EXPIRED', 'This sign-in has expired or was started in another browser. Please sign in again.', 'no login transaction for state');
     }
     const tokens = await oidc.exchange(query, tx);
-    await store.destroy(req.cookies).catch(() => undefined); // a fresh id replaces any old session: no fixation
     const now = nowSeconds();
     const session: Session = {
       sub: String(tokens.claims.sub),
@@ -29,7 +28,8 @@ export async function callbackFlow(ctx: FlowContext, req: GateRequest, query: st
       lastSeenAt: now,
       expiresAt: now + config.sessionMaxAge,
     };
-    const setCookies = [...(await store.create(session, req.cookies)), ctx.transactions.end(state)];
+    // A fresh id replaces any old session, which create() ends: no fixation.
+    const setCookies = [...(await sessions.create(session, req.cookies)), ctx.transactions.end(state)];
     metrics.logins.inc({ stage: 'completed', reason: '' });
     logger.info({ event: 'login', correlationId: req.correlationId(), sub: session.sub, sid: session.sid }, 'login completed');
     return { kind: 'redirect', reason: 'return', location: ctx.url(tx.returnTo), setCookies };

@@ -3,13 +3,13 @@ import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { LoginTransactions } from '../../oidc/login-transaction.js';
 import type { OidcClient } from '../../oidc/oidc-client.js';
-import type { SessionStore } from '../../session/store.js';
+import type { SessionManager } from '../../session/session-manager.js';
 import type { ServicePaths } from '../paths.js';
 
 /** What the gate needs; `createPublicApp` builds it from these. */
 export interface GateDeps {
   readonly config: Config;
-  readonly store: SessionStore;
+  readonly sessions: SessionManager;
   readonly oidc: OidcClient;
   readonly logger: Logger;
   readonly metrics: Metrics;

@@ -12,12 +12,11 @@ export async function logoutFlow(ctx: FlowContext, req: GateRequest): Promise<De
   if (req.method === 'POST' && isCrossSite(ctx, req)) {
     throw new AppError('BAD_REQUEST', 'This sign-out request came from another site.', 'cross-site POST logout');
   }
-  const { store, oidc, config, metrics, logger } = ctx.deps;
-  const loaded = await store.load(req.cookies).catch(() => undefined);
-  const setCookies = await store.destroy(req.cookies);
+  const { sessions, oidc, config, metrics, logger } = ctx.deps;
+  const { session, setCookies } = await sessions.end(req.cookies);
   metrics.logouts.inc();
-  logger.info({ event: 'logout', correlationId: req.correlationId(), sub: loaded?.session.sub }, 'logout');
-  const endSession = oidc.endSessionUrl(loaded?.session.idToken);
+  logger.info({ event: 'logout', correlationId: req.correlationId(), sub: session?.sub }, 'logout');
+  const endSession = oidc.endSessionUrl(session?.idToken);
   return { kind: 'redirect', reason: 'logout', location: endSession?.href ?? config.postLogoutRedirectUri, setCookies };
 }
 

@@ -1,0 +1,45 @@
+import type { Config } from '../config/index.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { CookieSessionStore } from './cookie-store.js';
+import type { KeyBinding } from './keys.js';
+import { MemoryBackend } from './memory-backend.js';
+import { RedisBackend, createRedisClient } from './redis.js';
+import { ServerSessionStore } from './server-store.js';
+import { SessionManager } from './session-manager.js';
+
+/** The app every key is bound to: the configured issuer, client id and domain. */
+export function appBinding(config: Config): Omit<KeyBinding, 'cookieName'> {
+  return { issuer: config.issuerUrl.href, clientId: config.clientId, domain: config.domain };
+}
+
+/**
+ * The Redis namespace of this app, `idp:<client id>:`: derived from the client id,
+ * not the cookie prefix, as Entra's `sid` is shared by every app of a browser session
+ * and two apps on one Redis must never end or read each other's sessions.
+ */
+export function redisNamespace(clientId: string): string {
+  return `idp:${encodeURIComponent(clientId)}:`;
+}
+
+/**
+ * Builds the session manager over the configured store. Redis is connected here;
+ * a Redis that is down at start is reported by /readyz and retried in the background.
+ */
+export function createSessionManager(config: Config, logger: Logger, metrics?: Metrics): SessionManager {
+  const common = {
+    secrets: config.sessionSecrets,
+    app: appBinding(config),
+    cookieName: `${config.cookieNamePrefix}session`,
+    policy: { secure: config.cookieSecure, sameSite: config.cookieSameSite, domain: config.cookieDomain },
+    lifetime: { maxAge: config.sessionMaxAge, idleTimeout: config.sessionIdleTimeout },
+  };
+  const manager = { lifetime: common.lifetime, cacheSize: config.sessionCacheSize, logger, metrics };
+  if (config.sessionStore === 'cookie') return new SessionManager({ ...manager, store: new CookieSessionStore(common) });
+  const store = (backend: MemoryBackend | RedisBackend) => new ServerSessionStore({ ...common, backend, cacheSize: config.sessionCacheSize, metrics });
+  // One process holds every memory session, so its cache could only go stale.
+  if (config.sessionStore === 'memory') return new SessionManager({ ...manager, store: store(new MemoryBackend()), cacheTtl: 0 });
+  const redis = new RedisBackend(createRedisClient(config.redis, logger), redisNamespace(config.clientId));
+  redis.connect(logger);
+  return new SessionManager({ ...manager, store: store(redis), cacheTtl: config.sessionCacheTtl });
+}

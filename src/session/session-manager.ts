@@ -1,0 +1,221 @@
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import { isAppError } from '../errors/app-error.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { BackendLock } from './backend.js';
+import { SESSION_CACHE_MAX_BYTES, isLive, needsTouch, nowSeconds, sessionBytes, type Session, type SessionLifetime } from './session.js';
+import type { Cookies, SessionStore } from './store.js';
+
+/** A live session found for a request. */
+export interface ActiveSession {
+  readonly session: Session;
+  /** Opaque: where the store finds the session again (`update`, `sessionKey`). */
+  readonly handle: string;
+  /** Set-Cookie values the answer must carry (a touch of a cookie session), often none. */
+  readonly setCookies: string[];
+}
+
+/** What the manager needs: its store, lifetimes, cache bounds, logger and metrics. */
+export interface SessionManagerOptions {
+  readonly store: SessionStore;
+  readonly lifetime: SessionLifetime;
+  /** Sessions kept in the in-process cache (also bounded in bytes); 0 turns it off. */
+  readonly cacheSize: number;
+  /** Seconds a session read from a server store is served from memory (bounds cross-replica logout); omitted: no expiry, for the cookie store whose value is the session. */
+  readonly cacheTtl?: number | undefined;
+  readonly logger: Logger;
+  readonly metrics?: Metrics | undefined;
+}
+
+/** The outcome of `withLock`: the work's value, or `locked: false` when another holder had the lock. */
+export type LockOutcome<T> = { readonly locked: true; readonly value: T } | { readonly locked: false };
+
+/**
+ * Session semantics over a store that only stores: liveness (absolute and idle
+ * lifetime), the in-process cache, touches that never revive an ended session,
+ * login without fixation, content updates, logout, ending by sid or sub, and
+ * locks for work that must run once per session across replicas (token refresh).
+ */
+export class SessionManager {
+  /** `cookie`, `redis` or `memory`. */
+  readonly kind: string;
+  private readonly store: SessionStore;
+  private readonly cache: LRUCache<string, Session>;
+  private readonly caching: boolean;
+  /**
+   * The refreshed cookies last issued for a cookie value, reused until the next
+   * touch is due: a page's parallel requests (or a client that ignores Set-Cookie)
+   * carry the old value, and each would otherwise pay a fresh encryption.
+   */
+  private readonly refreshed: LRUCache<string, { readonly until: number; readonly setCookies: string[] }>;
+
+  constructor(private readonly options: SessionManagerOptions) {
+    this.store = options.store;
+    this.kind = options.store.kind;
+    const ttl = options.cacheTtl;
+    this.caching = options.cacheSize > 0 && (ttl === undefined || ttl > 0);
+    this.cache = new LRUCache({
+      max: Math.max(1, options.cacheSize),
+      maxSize: SESSION_CACHE_MAX_BYTES,
+      // The key may be the cookie value itself, about as large again as the session.
+      sizeCalculation: (value, key) => key.length + sessionBytes(value),
+      ...(ttl !== undefined ? { ttl: Math.max(1, ttl) * 1000, ttlAutopurge: false } : {}),
+    });
+    // Only the requests racing a refresh need an entry, so a small bound (~4 KB each) suffices.
+    this.refreshed = new LRUCache({ max: Math.max(1, Math.min(options.cacheSize, 1000)) });
+  }
+
+  /** Names of the cookies sessions may use (Traefik `addAuthCookiesToResponse`). */
+  cookieNames(): string[] {
+    return this.store.cookieNames();
+  }
+
+  private forget(handle: string): void {
+    this.cache.delete(handle);
+    this.refreshed.delete(handle);
+  }
+
+  /** The stored session behind `handle`, from the cache when allowed, live or not. */
+  private async find(handle: string): Promise<Session | undefined> {
+    let session = this.caching ? this.cache.get(handle) : undefined;
+    this.options.metrics?.cacheLookup(session !== undefined);
+    if (session === undefined) {
+      session = await this.store.read(handle);
+      if (session !== undefined && this.caching) this.cache.set(handle, session);
+    }
+    return session;
+  }
+
+  /**
+   * The live session for these cookies, its use recorded when due; undefined when
+   * there is none, it expired, or it was ended meanwhile (a logout on another
+   * replica while this one served it from its cache). Store errors throw (503).
+   */
+  async get(cookies: Cookies): Promise<ActiveSession | undefined> {
+    const handle = this.store.handle(cookies);
+    if (handle === undefined) return undefined;
+    const session = await this.find(handle);
+    if (session === undefined || !isLive(session, this.options.lifetime)) return undefined;
+    const setCookies = await this.touch(handle, session, cookies);
+    return setCookies === undefined ? undefined : { session, handle, setCookies };
+  }
+
+  private async touch(handle: string, session: Session, cookies: Cookies): Promise<string[] | undefined> {
+    const { lifetime } = this.options;
+    if (!needsTouch(session, lifetime)) return [];
+    const now = nowSeconds();
+    if (!this.store.inCookie) {
+      this.cache.delete(handle);
+      return this.store.replace(handle, { ...session, lastSeenAt: now }, cookies);
+    }
+    const previous = this.options.cacheSize > 0 ? this.refreshed.get(handle) : undefined;
+    if (previous !== undefined && now < previous.until) return previous.setCookies;
+    const setCookies = await this.store.replace(handle, { ...session, lastSeenAt: now }, cookies);
+    // Reuse is safe for as long as a touch would not be due again on the refreshed session.
+    const interval = Math.min(60, Math.floor(lifetime.idleTimeout / 10));
+    if (setCookies !== undefined && this.options.cacheSize > 0) this.refreshed.set(handle, { until: now + interval, setCookies });
+    return setCookies;
+  }
+
+  /**
+   * Starts a session at login under a new id and returns its Set-Cookie values
+   * (clearing leftover chunks). The session these cookies held before is ended
+   * first, so a planted session id never becomes the user's (no fixation).
+   */
+  async create(session: Session, cookies: Cookies): Promise<string[]> {
+    const old = this.store.handle(cookies);
+    if (old !== undefined) {
+      this.forget(old);
+      try {
+        await this.store.delete(old);
+      } catch (err) {
+        this.options.logger.warn({ event: 'session', err: { message: (err as Error).message }, code: isAppError(err) ? err.code : 'INTERNAL' }, 'could not end the previous session at login');
+      }
+    }
+    return (await this.store.write(session, cookies)).setCookies;
+  }
+
+  /**
+   * Replaces the content of a live session (new tokens after a refresh). Never
+   * revives a session ended meanwhile (undefined then) and never extends it: its
+   * start and absolute end stay. Returns the Set-Cookie values to send.
+   */
+  async update(active: ActiveSession, next: Session, cookies: Cookies): Promise<string[] | undefined> {
+    const current = active.session;
+    const session: Session = { ...next, createdAt: current.createdAt, expiresAt: Math.min(next.expiresAt, current.expiresAt) };
+    this.forget(active.handle);
+    if (!isLive(session, this.options.lifetime)) return undefined;
+    return this.store.replace(active.handle, session, cookies);
+  }
+
+  /**
+   * Ends the session these cookies hold (logout). Returns the session it was, if
+   * live and readable (for `id_token_hint`), and the Set-Cookie values that clear
+   * it. A failed read is logged; a failed delete throws (503), since it would leave the session alive.
+   */
+  async end(cookies: Cookies): Promise<{ readonly session: Session | undefined; readonly setCookies: string[] }> {
+    const handle = this.store.handle(cookies);
+    let session: Session | undefined;
+    if (handle !== undefined) {
+      try {
+        session = await this.find(handle);
+      } catch (err) {
+        this.options.logger.warn({ event: 'session', err: { message: (err as Error).message } }, 'could not read the session being ended');
+      }
+      this.forget(handle);
+      await this.store.delete(handle);
+    }
+    const live = session !== undefined && isLive(session, this.options.lifetime) ? session : undefined;
+    return { session: live, setCookies: this.store.clear(cookies) };
+  }
+
+  /** Ends every session of the provider's `sid` (front-channel logout); returns how many were live. Always 0 for the cookie store. */
+  endBySid(sid: string): Promise<number> {
+    return this.endBy('sid', sid);
+  }
+
+  /** Ends every session of the user `sub`; returns how many were live. Always 0 for the cookie store. */
+  endBySub(sub: string): Promise<number> {
+    return this.endBy('sub', sub);
+  }
+
+  private async endBy(by: 'sid' | 'sub', value: string): Promise<number> {
+    const ended = await this.store.deleteBy(by, value);
+    for (const handle of ended) this.forget(handle);
+    return ended.length;
+  }
+
+  /** A short stable key naming this session, for locks and logs; it reveals nothing of the cookie. */
+  sessionKey(active: ActiveSession): string {
+    return this.store.inCookie ? createHash('sha256').update(active.handle).digest('base64url').slice(0, 22) : active.handle;
+  }
+
+  /** Takes the lock `key` for `ttlMs` (shared by replicas for redis, in-process otherwise); undefined while another holder has it. */
+  lock(key: string, ttlMs: number): Promise<BackendLock | undefined> {
+    return this.store.lock(key, ttlMs);
+  }
+
+  /** Runs `work` holding the lock `key`, then releases it; `locked: false` without running when the lock is held. */
+  async withLock<T>(key: string, ttlMs: number, work: () => Promise<T>): Promise<LockOutcome<T>> {
+    const lock = await this.lock(key, ttlMs);
+    if (lock === undefined) return { locked: false };
+    try {
+      return { locked: true, value: await work() };
+    } finally {
+      await lock.release().catch((err: Error) => this.options.logger.warn({ event: 'session', err: { message: err.message } }, 'could not release a lock; it expires on its own'));
+    }
+  }
+
+  /** Throws when the store's backend cannot be reached (readiness). */
+  ping(): Promise<void> {
+    return this.store.ping();
+  }
+
+  /** Drops the caches and closes the store's connection. */
+  async close(): Promise<void> {
+    this.cache.clear();
+    this.refreshed.clear();
+    await this.store.close();
+  }
+}
