@@ -16,7 +16,7 @@ async function runUntilListening(env: Record<string, string>, listeners: number)
   let out = '';
   const lines = () => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not listening in time:\n${out}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`not listening in time:\n${out}`)), 90_000);
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       if (lines().filter((l) => l.event === 'listening').length >= listeners) {
@@ -83,5 +83,5 @@ describe('the entry point', () => {
     });
     const text = JSON.stringify(lines);
     for (const secret of Object.values(secrets)) expect(text).not.toContain(secret);
-  }, 60_000);
+  }, 120_000);
 });
