@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { ConfigError, loadConfig } from './config/index.js';
+import { ConfigError, loadConfig, logEffectiveConfig } from './config/index.js';
 import { createLogger } from './observability/logger.js';
 import { startService } from './server.js';
 
@@ -16,6 +16,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
+  if (cluster.isPrimary) logEffectiveConfig(logger, config); // once, not again in every worker
 
   if (config.workers > 1 && cluster.isPrimary) {
     logger.info({ workers: config.workers }, 'starting workers');

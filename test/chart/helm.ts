@@ -135,6 +135,7 @@ export const scenarios = [
   'redis-store-values.yaml',
   'all-options-values.yaml',
   'plugin-era-keys-values.yaml',
+  'session-secret-rotation-values.yaml',
 ] as const;
 
 // ---- schema validation ----

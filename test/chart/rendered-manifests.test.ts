@@ -74,6 +74,17 @@ describe('ExternalSecret', () => {
     ]);
   });
 
+  it('maps the remote list of session secrets to session_secrets when sessionSecrets.enabled', async () => {
+    const separate = one(await render({ valuesFiles: ['session-secret-rotation-values.yaml'] }), 'ExternalSecret');
+    expect(separate.spec.data).toEqual([
+      { secretKey: 'client_id', remoteRef: { key: 'customer/team-e/shop-oidc-client-id' } },
+      { secretKey: 'client_secret', remoteRef: { key: 'customer/team-e/shop-oidc-client-secret' } },
+      { secretKey: 'session_secrets', remoteRef: { key: 'customer/team-e/shop-oidc-session-secrets' } },
+    ]);
+    const single = one(await render({ valuesFiles: ['single-remote-secret-values.yaml'], values: { sessionSecrets: { enabled: true } } }), 'ExternalSecret');
+    expect(single.spec.data[2]).toEqual({ secretKey: 'session_secrets', remoteRef: { key: 'customer/team-a/portal-oidc', property: 'session_secrets' } });
+  });
+
   it('carries forceSync as an annotation so changing it re-syncs the secret', () => {
     expect(one(all, 'ExternalSecret').metadata.annotations).toEqual({ 'force-sync': '7' });
   });
@@ -97,6 +108,16 @@ describe('Deployment', () => {
     const refs = container(objects).env.map((e: any) => e.valueFrom.secretKeyRef.name);
     expect(refs).toEqual(['portal-oidc-credentials', 'portal-oidc-credentials', 'portal-oidc-credentials']);
     expect(one(objects, 'Deployment').spec.template.spec.topologySpreadConstraints).toBeUndefined();
+  });
+
+  it('passes SESSION_SECRETS from the key session_secrets instead of SESSION_SECRET when sessionSecrets.enabled', async () => {
+    const objects = await render({ valuesFiles: ['existing-secret-values.yaml'], values: { sessionSecrets: { enabled: true } } });
+    const env = container(objects).env.map((e: any) => ({ name: e.name, key: e.valueFrom.secretKeyRef.key }));
+    expect(env).toEqual([
+      { name: 'OIDC_CLIENT_ID', key: 'client_id' },
+      { name: 'OIDC_CLIENT_SECRET', key: 'client_secret' },
+      { name: 'SESSION_SECRETS', key: 'session_secrets' },
+    ]);
   });
 
   it('probes /healthz and /readyz on the probe port 4181 and sets requests and limits', () => {

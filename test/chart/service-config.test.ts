@@ -8,6 +8,7 @@ const fakeSecrets: Record<string, string> = {
   OIDC_CLIENT_ID: '3fe8f2f0-da38-42eb-80c7-febc1d1dcb3f',
   OIDC_CLIENT_SECRET: 'not-a-real-client-secret',
   SESSION_SECRET: '0123456789abcdef0123456789abcdef',
+  SESSION_SECRETS: 'fedcba9876543210fedcba9876543210,0123456789abcdef0123456789abcdef',
   REDIS_PASSWORD: 'not-a-real-redis-password',
 };
 
@@ -135,9 +136,17 @@ describe('rendered configuration accepted by loadConfig', () => {
     for (const [, env] of envs) expect(loadConfig(env as Record<string, string>).probePort).toBe(4181);
   });
 
+  it('gives SESSION_SECRETS, newest first, when the session secrets rotate', () => {
+    const config = configs.get('session-secret-rotation-values.yaml')!;
+    expect(envs.get('session-secret-rotation-values.yaml')!.SESSION_SECRET).toBeUndefined();
+    expect(config.sessionSecrets).toEqual(fakeSecrets.SESSION_SECRETS!.split(','));
+    expect(config.sessionSecret).toBe('fedcba9876543210fedcba9876543210');
+    expect(configs.get('existing-team-values.yaml')!.sessionSecrets).toEqual([fakeSecrets.SESSION_SECRET]);
+  });
+
   it('renders only variables of the service contract', () => {
     const contract = new Set([
-      'OIDC_ISSUER_URL', 'AZURE_TENANT_ID', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'SESSION_SECRET', 'OIDC_SCOPES',
+      'OIDC_ISSUER_URL', 'AZURE_TENANT_ID', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'SESSION_SECRET', 'SESSION_SECRETS', 'OIDC_SCOPES',
       'DOMAIN', 'COOKIE_NAME_PREFIX', 'COOKIE_DOMAIN', 'COOKIE_SAMESITE', 'COOKIE_SECURE', 'CALLBACK_PATH', 'LOGIN_PATH',
       'LOGOUT_PATH', 'POST_LOGIN_REDIRECT_PATH', 'POST_LOGOUT_REDIRECT_URI', 'BYPASS_PATHS', 'ASSERT_CLAIMS', 'HEADERS',
       'AUTHORIZATION_HEADER', 'UNAUTHENTICATED_BEHAVIOR', 'SESSION_STORE', 'SESSION_MAX_AGE', 'SESSION_IDLE_TIMEOUT',

@@ -72,6 +72,23 @@ describe('cross-field checks', () => {
     expect(message).toContain('externalSecret.separateSecrets needs all three of clientId, clientSecret and sessionSecret');
   });
 
+  it('requires the list of session secrets with the other two when sessionSecrets.enabled', async () => {
+    const message = await refusal({ domain: 'a.example.com', sessionSecrets: { enabled: true }, externalSecret: { separateSecrets: { clientId: 'a', clientSecret: 'b' } } }, []);
+    expect(message).toContain('externalSecret.separateSecrets needs all three of clientId, clientSecret and sessionSecrets');
+  });
+
+  it('refuses a separate session secret that would not be read', async () => {
+    const single = { clientId: 'a', clientSecret: 'b', sessionSecret: 'c' };
+    const enabled = await refusal({ domain: 'a.example.com', sessionSecrets: { enabled: true }, externalSecret: { separateSecrets: { ...single, sessionSecrets: 'd' } } }, []);
+    expect(enabled).toContain('externalSecret.separateSecrets.sessionSecret is not read when sessionSecrets.enabled is true');
+    const disabled = await refusal({ domain: 'a.example.com', externalSecret: { separateSecrets: { ...single, sessionSecrets: 'd' } } }, []);
+    expect(disabled).toContain('externalSecret.separateSecrets.sessionSecrets is only read when sessionSecrets.enabled is true');
+  });
+
+  it('refuses a misspelt key under sessionSecrets', async () => {
+    expect(await refusal({ sessionSecrets: { enable: true } })).toMatch(/\/sessionSecrets.*additional properties 'enable' not allowed/);
+  });
+
   it('requires a secret source', async () => {
     const message = await refusal({ domain: 'a.example.com' }, []);
     expect(message).toContain('a secret source is required');

@@ -1,37 +1,68 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
+import { declarations } from '../../src/config/index.js';
 
-const source = ['load-config.ts', 'env-reader.ts'].map((f) => readFileSync(new URL(`../../src/config/${f}`, import.meta.url), 'utf8')).join('\n');
 const docs = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
-const types = readFileSync(new URL('../../src/config/config.ts', import.meta.url), 'utf8');
 
-/** Every variable name the loader reads: string literals of UPPER_SNAKE_CASE passed to the reader. */
-function variablesRead(): string[] {
-  const names = new Set<string>();
-  for (const m of source.matchAll(/r\.(?:raw|secret|string|oneOf|boolean|integer|list|json|required|url)\(\s*'([A-Z][A-Z0-9_]+)'/g)) names.add(m[1] ?? '');
-  for (const m of source.matchAll(/\bpath\(r, '([A-Z_]+)'|headerName\(r, '([A-Z_]+)'/g)) names.add(m[1] ?? m[2] ?? '');
-  names.delete('');
-  return [...names].sort();
+/** One row of a `| Variable | Default | Meaning |` table: the variables it names and its default cell. */
+interface Row {
+  readonly names: readonly string[];
+  readonly defaultCell: string;
 }
 
-describe('docs/configuration.md', () => {
-  const names = variablesRead();
+/** The rows of every variable table in docs/configuration.md. */
+function documentedRows(): Row[] {
+  const rows: Row[] = [];
+  let inTable = false;
+  for (const line of docs.split('\n')) {
+    if (/^\| Variable \| Default \| Meaning \|$/.test(line)) inTable = true;
+    else if (!line.startsWith('|')) inTable = false;
+    else if (inTable && !line.startsWith('|---')) {
+      const [first = '', second = ''] = line.split('|').slice(1).map((cell) => cell.trim());
+      rows.push({ names: [...first.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1] ?? ''), defaultCell: second });
+    }
+  }
+  return rows;
+}
 
-  it('finds the variables the loader reads', () => {
+const rows = documentedRows();
+const rowOf = (name: string) => rows.find((row) => row.names.includes(name));
+
+describe('the configuration registry', () => {
+  it('declares every variable once, each with a type and a one-line doc', () => {
+    const names = declarations.map((d) => d.name);
     expect(names.length).toBeGreaterThan(35);
-    expect(names).toContain('SESSION_SECRET');
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toEqual(expect.arrayContaining(['SESSION_SECRET', 'SESSION_SECRETS', 'OIDC_ISSUER_URL', 'REDIS_URL']));
+    for (const d of declarations) expect({ name: d.name, type: d.type, doc: /^[^\n]{10,200}$/.test(d.doc) }).toEqual({ name: d.name, type: expect.any(String), doc: true });
   });
 
-  it.each(names)('documents %s', (name) => {
-    expect(docs).toMatch(new RegExp(`\`${name}\``));
+  it('marks the credentials as secrets', () => {
+    const secrets = declarations.filter((d) => d.secret).map((d) => d.name).sort();
+    expect(secrets).toEqual(['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'REDIS_PASSWORD', 'SESSION_SECRET', 'SESSION_SECRETS']);
+  });
+});
+
+describe('docs/configuration.md', () => {
+  it('has variable tables', () => {
+    expect(rows.length).toBeGreaterThan(35);
   });
 
-  it.each(['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'SESSION_SECRET', 'REDIS_PASSWORD'])('documents the %s_FILE variant of a secret', (name) => {
-    expect(source).toMatch(new RegExp(`secret\\('${name}'\\)`));
-    expect(docs).toContain(`\`${name}_FILE\``);
+  it.each(declarations.map((d) => [d.name, d] as const))('documents %s with its default', (name, d) => {
+    const row = rowOf(name);
+    expect(row).toBeDefined();
+    const cell = row?.defaultCell ?? '';
+    if (d.default !== undefined) expect(cell).toContain(`\`${d.default}\``);
+    else if (d.required) expect(cell).toMatch(/^— \(required/);
+    else expect(cell).toMatch(/^(—|none)/);
   });
 
-  it.each(names.filter((n) => !['OIDC_ISSUER_URL', 'AZURE_TENANT_ID'].includes(n)))('has TSDoc on the Config field for %s', (name) => {
-    expect(types).toMatch(new RegExp(`\`${name}\``));
+  it.each(declarations.filter((d) => d.secret).map((d) => d.name))('documents the %s_FILE variant of a secret', (name) => {
+    expect(rowOf(name)?.names).toContain(`${name}_FILE`);
+  });
+
+  it.each(rows.flatMap((row) => row.names))('lists only declared variables: %s', (name) => {
+    const declared = declarations.find((d) => d.name === name || (d.secret && `${d.name}_FILE` === name));
+    expect(declared).toBeDefined();
   });
 });

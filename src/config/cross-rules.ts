@@ -1,0 +1,22 @@
+import type { Config } from './config.js';
+import type { EnvReader } from './env-reader.js';
+import { isMultiTenant } from './sections/oidc.js';
+
+/**
+ * Rules that join variables of different sections. Each one names the variables
+ * involved, so the operator knows which to change.
+ */
+export function crossSectionProblems(config: Omit<Config, 'warnings'>, r: EnvReader): string[] {
+  const problems: string[] = [];
+  const { redis } = config;
+  if (config.sessionStore === 'redis' && redis.url === undefined && redis.sentinels.length === 0 && r.raw('REDIS_URL') === undefined) {
+    problems.push('REDIS_URL is required when SESSION_STORE=redis (or set REDIS_SENTINELS)');
+  }
+  if (isMultiTenant(config.issuerUrl) && !config.assertClaims.some((rule) => rule.name === 'tid')) {
+    problems.push(
+      `${r.raw('AZURE_TENANT_ID') !== undefined ? 'AZURE_TENANT_ID' : 'OIDC_ISSUER_URL'} names a multi-tenant Entra endpoint, which signs in users of every tenant: ` +
+        'add an ASSERT_CLAIMS rule on tid, e.g. [{"name":"tid","anyOf":["<your tenant id>"]}]',
+    );
+  }
+  return problems;
+}

@@ -1,0 +1,22 @@
+import type { Declaration } from './declare.js';
+import { authzSection } from './sections/authz.js';
+import { cookieSection } from './sections/cookie.js';
+import { headersSection } from './sections/headers.js';
+import { httpSection } from './sections/http.js';
+import { oidcSection } from './sections/oidc.js';
+import { redisSection } from './sections/redis.js';
+import { serverSection } from './sections/server.js';
+import { sessionSection } from './sections/session.js';
+
+/** Every section, in the order the loader reads them and docs/configuration.md lists them. */
+export const sections = [oidcSection, httpSection, authzSection, headersSection, sessionSection, cookieSection, redisSection, serverSection] as const;
+
+/** Every variable the service reads, each declared once in its section. */
+export const declarations: readonly Declaration[] = sections.flatMap((section) =>
+  Object.values(section.variables).map(({ read: _read, ...declaration }) => Object.freeze(declaration)),
+);
+
+/** The declaration of one variable, or undefined when the service does not read it. */
+export function declarationOf(name: string): Declaration | undefined {
+  return declarations.find((d) => d.name === name);
+}

@@ -1,0 +1,26 @@
+import { bypassPathProblems } from '../../authz/bypass-paths.js';
+import { parseClaimRules, type ClaimRule } from '../../authz/claim-rules.js';
+import { defineSection, v } from '../declare.js';
+
+/** Which requests pass without login, and which claims a session must have. */
+export interface AuthzConfig {
+  /** `BYPASS_PATHS`: comma-separated exact paths that pass without login. Default none. */
+  readonly bypassPaths: readonly string[];
+  /** `ASSERT_CLAIMS`: JSON list of `{name, anyOf|allOf}` rules; every rule must hold. Default none. */
+  readonly assertClaims: readonly ClaimRule[];
+}
+
+/** `BYPASS_PATHS` and `ASSERT_CLAIMS`. */
+export const authzSection = defineSection({
+  name: 'authz',
+  variables: {
+    bypassPaths: v.list('BYPASS_PATHS', { doc: 'Exact paths, separated by commas, that pass with no login and no identity headers.' }),
+    assertClaims: v.json('ASSERT_CLAIMS', { doc: 'JSON list of {name, anyOf|allOf} rules; every one must hold, else 403.' }),
+  },
+  build({ bypassPaths, assertClaims }, r): AuthzConfig {
+    r.problems.push(...bypassPathProblems(bypassPaths, 'BYPASS_PATHS'));
+    const claims = parseClaimRules(assertClaims, 'ASSERT_CLAIMS');
+    r.problems.push(...claims.problems);
+    return { bypassPaths, assertClaims: claims.rules };
+  },
+});
