@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { load, loadAll } from 'js-yaml';
-import { one, render, repoRoot, type K8sObject } from '../chart/helm.js';
+import { named, one, render, repoRoot, type K8sObject } from '../chart/helm.js';
 
 const examples = path.join(repoRoot, 'examples');
 const read = (file: string) => readFileSync(path.join(examples, file), 'utf8');
@@ -24,7 +24,7 @@ describe('Kubernetes examples', () => {
   const route = load(read('kubernetes/ingressroute.yaml')) as K8sObject;
 
   it('reference the Middleware the chart renders for the documented release and namespace', async () => {
-    const middleware = one(await render({ release: install.release, namespace: install.namespace, values: { domain: install.domain, existingSecret: install.existingSecret } }), 'Middleware');
+    const middleware = named(await render({ release: install.release, namespace: install.namespace, values: { domain: install.domain, existingSecret: install.existingSecret } }), 'Middleware', install.release);
     const annotation = one(ingress, 'Ingress').metadata.annotations?.['traefik.ingress.kubernetes.io/router.middlewares'];
     expect(annotation?.split(',').map((s) => s.trim())).toContain(`${middleware.metadata.namespace}-${middleware.metadata.name}@kubernetescrd`);
     expect(route.spec.routes[0].middlewares).toContainEqual({ name: middleware.metadata.name, namespace: middleware.metadata.namespace });
