@@ -1,11 +1,16 @@
 import type { Config } from '../config/index.js';
 import { compileTemplate } from '../config/header-templates.js';
 import type { Session } from '../session/session.js';
+import { displayName, isEntraIssuer, stableSubject, verifiedEmail } from './identity-claims.js';
 
-/** Header that carries the user's display name. */
+export { displayName } from './identity-claims.js';
+
+/** Header that carries the user's display name (not unique: two users may share one). */
 export const USER_HEADER = 'X-Forwarded-User';
-/** Header that carries the user's email address. */
+/** Header that carries the user's email address, only one the provider vouches for. */
 export const EMAIL_HEADER = 'X-Forwarded-Email';
+/** Header that carries the user's stable id (Entra `oid`, else `sub`): the one apps key users on. */
+export const SUBJECT_HEADER = 'X-Forwarded-Subject';
 
 /**
  * Makes any string safe for an HTTP header value and reversible: printable ASCII
@@ -23,22 +28,9 @@ export function encodeHeaderValue(value: string): string {
   return out;
 }
 
-function firstString(claims: Readonly<Record<string, unknown>>, names: readonly string[]): string | undefined {
-  for (const name of names) {
-    const value = claims[name];
-    if (typeof value === 'string' && value !== '') return value;
-  }
-  return undefined;
-}
-
-/** The user's display name: `name`, else `preferred_username`, else `sub`. */
-export function displayName(claims: Readonly<Record<string, unknown>>): string | undefined {
-  return firstString(claims, ['name', 'preferred_username', 'sub']);
-}
-
 /** Every header name the service may set on an allowed request (for proxies to strip client copies). */
 export function identityHeaderNames(config: Config): string[] {
-  return [USER_HEADER, EMAIL_HEADER, ...config.headers.map((h) => h.name), config.authorizationHeader, config.idTokenHeader].filter(
+  return [USER_HEADER, EMAIL_HEADER, SUBJECT_HEADER, ...config.headers.map((h) => h.name), config.authorizationHeader, config.idTokenHeader].filter(
     (h): h is string => h !== undefined,
   );
 }
@@ -46,13 +38,16 @@ export function identityHeaderNames(config: Config): string[] {
 /** Builds the identity headers for a session, compiled once from the configuration. */
 export function compileIdentityHeaders(config: Config): (session: Session) => Record<string, string> {
   const custom = config.headers.map((h) => ({ name: h.name, render: compileTemplate(h.value) }));
+  const entra = isEntraIssuer(config.issuerUrl);
   return (session) => {
     const { claims } = session;
     const headers: Record<string, string> = {};
     const user = displayName(claims);
-    const email = firstString(claims, ['email', 'preferred_username', 'upn']);
+    const email = verifiedEmail(claims, entra);
+    const subject = stableSubject(claims, entra) ?? session.sub;
     if (user !== undefined) headers[USER_HEADER] = encodeHeaderValue(user);
     if (email !== undefined) headers[EMAIL_HEADER] = encodeHeaderValue(email);
+    headers[SUBJECT_HEADER] = encodeHeaderValue(subject);
     for (const { name, render } of custom) {
       headers[name] = encodeHeaderValue(render({ claims, accessToken: session.accessToken, idToken: session.idToken }));
     }

@@ -127,6 +127,13 @@ export function one(objects: readonly K8sObject[], kind: string): K8sObject {
   return found[0]!;
 }
 
+/** The object of a kind with this name; fails when there is none. */
+export function named(objects: readonly K8sObject[], kind: string, name: string): K8sObject {
+  const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
+  if (!found) throw new Error(`no ${kind} named ${name}`);
+  return found;
+}
+
 /** Scenario values files in the chart's ci/ folder. */
 export const scenarios = [
   'existing-team-values.yaml',

@@ -47,35 +47,35 @@ describe('helm template', () => {
 
   it('deploys the existing team values file unchanged with the default objects only', () => {
     expect(kinds('existing-team-values.yaml')).toEqual([
-      'ConfigMap', 'Deployment', 'ExternalSecret', 'Middleware', 'PodDisruptionBudget', 'Service',
+      'ConfigMap', 'Deployment', 'ExternalSecret', 'Middleware', 'Middleware', 'PodDisruptionBudget', 'Service',
     ]);
   });
 
   it('leaves out the ExternalSecret and the PodDisruptionBudget for one replica with existingSecret', () => {
-    expect(kinds('existing-secret-values.yaml')).toEqual(['ConfigMap', 'Deployment', 'Middleware', 'Service']);
+    expect(kinds('existing-secret-values.yaml')).toEqual(['ConfigMap', 'Deployment', 'Middleware', 'Middleware', 'Service']);
   });
 
   it('renders HPA, ServiceMonitor, NetworkPolicy and PDB when everything optional is on', () => {
     expect(kinds('all-options-values.yaml')).toEqual([
-      'ConfigMap', 'Deployment', 'ExternalSecret', 'HorizontalPodAutoscaler', 'Middleware',
+      'ConfigMap', 'Deployment', 'ExternalSecret', 'HorizontalPodAutoscaler', 'Middleware', 'Middleware',
       'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceMonitor',
     ]);
   });
 
   it('names every object after fullnameOverride when it is set', () => {
     const names = new Set(rendered.get('all-options-values.yaml')!.map((o) => o.metadata.name));
-    expect([...names]).toEqual(['app-sso']);
+    expect([...names].sort()).toEqual(['app-sso', 'app-sso-strip-identity']);
   });
 
   it('accepts every key of the 0.3.3 chart, set away from its default', () => {
     expect(kinds('plugin-era-keys-values.yaml')).toEqual([
-      'ConfigMap', 'Deployment', 'ExternalSecret', 'Middleware', 'PodDisruptionBudget', 'Service',
+      'ConfigMap', 'Deployment', 'ExternalSecret', 'Middleware', 'Middleware', 'PodDisruptionBudget', 'Service',
     ]);
   });
 
   it('names every object after the release by default', () => {
     const names = new Set(rendered.get('existing-team-values.yaml')!.map((o) => o.metadata.name));
-    expect([...names]).toEqual(['myapp-oidc']);
+    expect([...names].sort()).toEqual(['myapp-oidc', 'myapp-oidc-strip-identity']);
   });
 
   it('renders the same manifests twice for the same input', async () => {

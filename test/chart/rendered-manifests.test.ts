@@ -1,7 +1,7 @@
 // What the rendered objects must say: the Middleware ingresses reference, the secret
 // wiring, probes and the pod's security settings.
 import { describe, it, expect, beforeAll } from '@jest/globals';
-import { one, render, type K8sObject } from './helm.js';
+import { named, one, render, type K8sObject } from './helm.js';
 
 let team: K8sObject[];
 let all: K8sObject[];
@@ -18,31 +18,31 @@ const container = (objects: K8sObject[]) => one(objects, 'Deployment').spec.temp
 
 describe('Traefik Middleware', () => {
   it('is a forwardAuth named after the release that calls the service in-cluster', () => {
-    const mw = one(team, 'Middleware');
+    const mw = named(team, 'Middleware', 'myapp-oidc');
     expect(mw.apiVersion).toBe('traefik.io/v1alpha1');
-    expect(mw.metadata.name).toBe('myapp-oidc');
     expect(mw.spec).toEqual({
       forwardAuth: {
         address: 'http://myapp-oidc.my-namespace.svc.cluster.local:4180/oauth2/auth',
         trustForwardHeader: false,
-        authResponseHeaders: ['X-Forwarded-User', 'X-Forwarded-Email'],
+        authResponseHeaders: ['X-Forwarded-User', 'X-Forwarded-Email', 'X-Forwarded-Subject'],
+        authResponseHeadersRegex: '(?i)^(?:X[-_]Forwarded[-_]User|X[-_]Forwarded[-_]Email|X[-_]Forwarded[-_]Subject)$',
         addAuthCookiesToResponse: cookies('_MyApp_'),
       },
     });
   });
 
   it('lists every custom header and the authorization header so client copies are stripped', () => {
-    const fa = one(all, 'Middleware').spec.forwardAuth;
+    const fa = named(all, 'Middleware', 'app-sso').spec.forwardAuth;
     expect(fa.address).toBe('http://app-sso.my-namespace.svc.cluster.local:4180/oauth2/auth');
     expect(fa.authResponseHeaders).toEqual([
-      'X-Forwarded-User', 'X-Forwarded-Email', 'X-Auth-Request-Email', 'X-Auth-Groups', 'X-Id-Token', 'Authorization',
+      'X-Forwarded-User', 'X-Forwarded-Email', 'X-Forwarded-Subject', 'X-Auth-Request-Email', 'X-Auth-Groups', 'X-Id-Token', 'Authorization',
     ]);
     expect(fa.addAuthCookiesToResponse).toEqual(cookies('_App_'));
   });
 
   it('derives the cookie names from _<release>_ when cookieNamePrefix is empty', async () => {
     const objects = await render({ release: 'billing', valuesFiles: ['existing-secret-values.yaml'] });
-    expect(one(objects, 'Middleware').spec.forwardAuth.addAuthCookiesToResponse).toEqual(cookies('_billing_'));
+    expect(named(objects, 'Middleware', 'billing').spec.forwardAuth.addAuthCookiesToResponse).toEqual(cookies('_billing_'));
     expect(one(objects, 'ConfigMap').data!.COOKIE_NAME_PREFIX).toBe('_billing_');
   });
 });

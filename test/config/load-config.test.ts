@@ -120,6 +120,12 @@ describe('loadConfig: identity header names and tenants', () => {
     expect(text).toMatch(/AUTHORIZATION_HEADER: "x-team" repeats HEADERS "X-Team"/);
   });
 
+  it('refuses the built-in subject header for HEADERS and the token headers, in any spelling', () => {
+    const text = problemsOf({ ...baseEnv, HEADERS: '[{"name":"X_Forwarded_Subject","value":"{{ .claims.sub }}"}]', ID_TOKEN_HEADER: 'x-forwarded-SUBJECT' }).join('\n');
+    expect(text).toMatch(/HEADERS: "X_Forwarded_Subject" repeats X-Forwarded-Subject \(built in\)/);
+    expect(text).toMatch(/ID_TOKEN_HEADER: "x-forwarded-SUBJECT" repeats X-Forwarded-Subject \(built in\)/);
+  });
+
   it('accepts Authorization for the access token', () => {
     expect(loadConfig({ ...baseEnv, AUTHORIZATION_HEADER: 'Authorization' }).authorizationHeader).toBe('Authorization');
   });

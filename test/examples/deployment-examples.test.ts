@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { load, loadAll } from 'js-yaml';
-import { one, render, repoRoot, type K8sObject } from '../chart/helm.js';
+import { named, one, render, repoRoot, type K8sObject } from '../chart/helm.js';
+import { CASES, separatorSpellings } from '../support/header-spellings.js';
 
 const examples = path.join(repoRoot, 'examples');
 const read = (file: string) => readFileSync(path.join(examples, file), 'utf8');
@@ -16,7 +17,7 @@ function documentedInstall(): { release: string; namespace: string; domain: stri
 }
 
 /** Compose's `${NAME:-default}` interpolation, with the defaults. */
-const interpolate = (value: string) => value.replace(/\$\{\w+:-([^}]*)\}/g, '$1');
+const interpolate = (value: string) => value.replace(/\$\{\w+:-([^}]*)\}/g, '$1').replace(/\$\$/g, '$');
 
 describe('Kubernetes examples', () => {
   const install = documentedInstall();
@@ -24,7 +25,7 @@ describe('Kubernetes examples', () => {
   const route = load(read('kubernetes/ingressroute.yaml')) as K8sObject;
 
   it('reference the Middleware the chart renders for the documented release and namespace', async () => {
-    const middleware = one(await render({ release: install.release, namespace: install.namespace, values: { domain: install.domain, existingSecret: install.existingSecret } }), 'Middleware');
+    const middleware = named(await render({ release: install.release, namespace: install.namespace, values: { domain: install.domain, existingSecret: install.existingSecret } }), 'Middleware', install.release);
     const annotation = one(ingress, 'Ingress').metadata.annotations?.['traefik.ingress.kubernetes.io/router.middlewares'];
     expect(annotation?.split(',').map((s) => s.trim())).toContain(`${middleware.metadata.namespace}-${middleware.metadata.name}@kubernetescrd`);
     expect(route.spec.routes[0].middlewares).toContainEqual({ name: middleware.metadata.name, namespace: middleware.metadata.namespace });
@@ -59,7 +60,16 @@ describe('docker-compose example', () => {
     const env = compose.services['idp-oidc-middleware']?.environment ?? {};
     expect(auth['traefik.http.middlewares.sso.forwardauth.address']).toBe(`http://idp-oidc-middleware:${env.PORT}/oauth2/auth`);
     expect(auth['traefik.http.middlewares.sso.forwardauth.trustForwardHeader']).toBe('false');
-    expect(auth['traefik.http.middlewares.sso.forwardauth.authResponseHeaders']?.split(',')).toEqual(['X-Forwarded-User', 'X-Forwarded-Email']);
+    expect(auth['traefik.http.middlewares.sso.forwardauth.authResponseHeaders']?.split(',')).toEqual(['X-Forwarded-User', 'X-Forwarded-Email', 'X-Forwarded-Subject']);
+  });
+
+  it('makes Traefik drop every spelling of the identity headers a client sends (case, `_` for `-`)', () => {
+    const source = auth['traefik.http.middlewares.sso.forwardauth.authResponseHeadersRegex'] ?? '';
+    expect(source.startsWith('(?i)')).toBe(true);
+    const re = new RegExp(source.slice(4), 'i');
+    const names = ['X-Forwarded-User', 'X-Forwarded-Email', 'X-Forwarded-Subject'].flatMap(separatorSpellings).flatMap((s) => CASES.map((c) => c.apply(s)));
+    expect(names.filter((n) => !re.test(n))).toEqual([]);
+    expect(['X-Forwarded-Host', 'X-Forwarded-Users', 'X-Forwarded-For'].filter((n) => re.test(n))).toEqual([]);
   });
 
   it('puts the app’s router behind that middleware, on the host the service is configured for', () => {

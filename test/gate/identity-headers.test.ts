@@ -49,12 +49,30 @@ describe('compileIdentityHeaders', () => {
 
   it('sets user from name and email from email', () => {
     const h = build(session({ name: 'Alice', email: 'a@x.test', groups: ['g1', 'g2'], org: { team: { name: 'core' } } }, { accessToken: 'at', idToken: 'it' }));
-    expect(h).toEqual({ 'X-Forwarded-User': 'Alice', 'X-Forwarded-Email': 'a@x.test', 'X-Team': 'team=core', 'X-Groups': 'g1,g2', Authorization: 'Bearer at', 'X-Id-Token': 'it' });
+    expect(h).toEqual({
+      'X-Forwarded-User': 'Alice', 'X-Forwarded-Email': 'a@x.test', 'X-Forwarded-Subject': 'u1', 'X-Team': 'team=core', 'X-Groups': 'g1,g2', Authorization: 'Bearer at', 'X-Id-Token': 'it',
+    });
   });
 
-  it('falls back to preferred_username, then upn, for the email header', () => {
-    expect(build(session({ name: 'A', preferred_username: 'a@upn.test' }))['X-Forwarded-Email']).toBe('a@upn.test');
-    expect(build(session({ name: 'A', upn: 'a@corp.test' }))['X-Forwarded-Email']).toBe('a@corp.test');
+  it('sends the stable subject, so two users with one display name stay apart', () => {
+    const a = build(session({ sub: 'sub-a', name: 'Jens Hansen' }, { sub: 'sub-a' }));
+    const b = build(session({ sub: 'sub-b', name: 'Jens Hansen' }, { sub: 'sub-b' }));
+    expect(a['X-Forwarded-User']).toBe(b['X-Forwarded-User']);
+    expect([a['X-Forwarded-Subject'], b['X-Forwarded-Subject']]).toEqual(['sub-a', 'sub-b']);
+  });
+
+  it('percent-encodes the subject like every other header', () => {
+    expect(build(session({ sub: 'ø\r\n%' }, { sub: 'ø\r\n%' }))['X-Forwarded-Subject']).toBe('%C3%B8%0D%0A%25');
+  });
+
+  it('uses sub, not an oid claim, for a provider other than Entra', () => {
+    expect(build(session({ sub: 'u1', oid: 'o1' }))['X-Forwarded-Subject']).toBe('u1');
+  });
+
+  it('never sends an email the provider marked unverified, and no username as email outside Entra', () => {
+    expect(build(session({ name: 'A', email: 'a@x.test', email_verified: false }))['X-Forwarded-Email']).toBeUndefined();
+    expect(build(session({ name: 'A', preferred_username: 'a@upn.test' }))['X-Forwarded-Email']).toBeUndefined();
+    expect(build(session({ name: 'A', upn: 'a@corp.test' }))['X-Forwarded-Email']).toBeUndefined();
   });
 
   it('renders a missing claim as empty text rather than failing', () => {
@@ -62,6 +80,26 @@ describe('compileIdentityHeaders', () => {
   });
 
   it('lists every header it may set, for the proxy to strip client copies', () => {
-    expect(identityHeaderNames(config)).toEqual(['X-Forwarded-User', 'X-Forwarded-Email', 'X-Team', 'X-Groups', 'Authorization', 'X-Id-Token']);
+    expect(identityHeaderNames(config)).toEqual(['X-Forwarded-User', 'X-Forwarded-Email', 'X-Forwarded-Subject', 'X-Team', 'X-Groups', 'Authorization', 'X-Id-Token']);
+  });
+});
+
+describe('compileIdentityHeaders with Entra ID', () => {
+  const issuer = 'https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/v2.0';
+  const build = compileIdentityHeaders(loadConfig({ ...baseEnv, OIDC_ISSUER_URL: issuer }));
+  const member = { iss: issuer, sub: 'pairwise', oid: 'object-id', name: 'A' };
+
+  it('keys the subject on oid, else sub', () => {
+    expect(build(session(member))['X-Forwarded-Subject']).toBe('object-id');
+    expect(build(session({ ...member, oid: undefined }))['X-Forwarded-Subject']).toBe('pairwise');
+  });
+
+  it('falls back to preferred_username, then upn, for a tenant member’s email', () => {
+    expect(build(session({ ...member, preferred_username: 'a@upn.test' }))['X-Forwarded-Email']).toBe('a@upn.test');
+    expect(build(session({ ...member, upn: 'a@corp.test' }))['X-Forwarded-Email']).toBe('a@corp.test');
+  });
+
+  it('does not fall back for a guest', () => {
+    expect(build(session({ ...member, idp: 'live.com', preferred_username: 'g@home.test' }))['X-Forwarded-Email']).toBeUndefined();
   });
 });

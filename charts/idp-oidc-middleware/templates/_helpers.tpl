@@ -72,16 +72,77 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if eq $l "warning" }}warn{{ else }}{{ $l }}{{ end }}
 {{- end }}
 
-{{/* Every header name the service may set; Traefik forwards these and strips client-sent copies. */}}
-{{- define "idp-oidc-middleware.authResponseHeaders" -}}
-{{- $names := list "X-Forwarded-User" "X-Forwarded-Email" }}
+{{/*
+Every header name the service may set, as JSON: the built-in three, the `headers`
+names, authorizationHeader.name, and AUTHORIZATION_HEADER / ID_TOKEN_HEADER when
+set through extraEnv.
+*/}}
+{{- define "idp-oidc-middleware.identityHeaderNames" -}}
+{{- $names := list "X-Forwarded-User" "X-Forwarded-Email" "X-Forwarded-Subject" }}
 {{- range .Values.headers }}
 {{- $names = append $names .name }}
 {{- end }}
 {{- with .Values.authorizationHeader.name }}
 {{- $names = append $names . }}
 {{- end }}
+{{- range .Values.extraEnv }}
+{{- if and (has .name (list "AUTHORIZATION_HEADER" "ID_TOKEN_HEADER")) .value }}
+{{- $names = append $names (toString .value) }}
+{{- end }}
+{{- end }}
 {{- toJson (uniq $names) }}
+{{- end }}
+
+{{/* The identity header names for forwardAuth: Traefik copies these to the request and drops client copies in this spelling. */}}
+{{- define "idp-oidc-middleware.authResponseHeaders" -}}
+{{- include "idp-oidc-middleware.identityHeaderNames" . }}
+{{- end }}
+
+{{/*
+A regular expression matching every spelling of every identity header name: any
+case, `-` or `_` at each separator. forwardAuth deletes every request header that
+matches it before copying the service's, so no spelling the client sent survives.
+*/}}
+{{- define "idp-oidc-middleware.authResponseHeadersRegex" -}}
+{{- $alternatives := list }}
+{{- range include "idp-oidc-middleware.identityHeaderNames" . | fromJsonArray }}
+{{- $parts := list }}
+{{- range regexSplit "[-_]" . -1 }}
+{{- $parts = append $parts (regexQuoteMeta .) }}
+{{- end }}
+{{- $alternatives = append $alternatives (join "[-_]" $parts) }}
+{{- end }}
+{{- printf "(?i)^(?:%s)$" (join "|" $alternatives) }}
+{{- end }}
+
+{{/*
+Every `_`/`-` spelling of every identity header name, as JSON (2^k for k separators;
+Traefik ignores case in header names, so one case each). A name that differs from
+another only in case is listed once.
+*/}}
+{{- define "idp-oidc-middleware.identityHeaderSpellings" -}}
+{{- $seen := dict }}
+{{- range include "idp-oidc-middleware.identityHeaderNames" . | fromJsonArray }}
+{{- $parts := regexSplit "[-_]" . -1 }}
+{{- $spellings := list (first $parts) }}
+{{- range rest $parts }}
+{{- $part := . }}
+{{- $next := list }}
+{{- range $spellings }}
+{{- $next = append $next (printf "%s-%s" . $part) }}
+{{- $next = append $next (printf "%s_%s" . $part) }}
+{{- end }}
+{{- $spellings = $next }}
+{{- end }}
+{{- range $spellings }}
+{{- $_ := set $seen (lower .) . }}
+{{- end }}
+{{- end }}
+{{- $out := list }}
+{{- range $key := keys $seen | sortAlpha }}
+{{- $out = append $out (get $seen $key) }}
+{{- end }}
+{{- toJson $out }}
 {{- end }}
 
 {{/* Session cookie names: <prefix>session and its chunks _1.._5 (the cookie store splits into up to 6). */}}

@@ -25,7 +25,7 @@ const RESERVED_HEADERS = new Set([
 
 /** Identity header names must not be reserved, nor repeat each other (case and `_`/`-` ignored). */
 function identityHeaderProblems(entries: readonly { variable: string; name: string }[]): string[] {
-  const seen = new Map<string, string>([['x-forwarded-user', 'X-Forwarded-User (built in)'], ['x-forwarded-email', 'X-Forwarded-Email (built in)']]);
+  const seen = new Map<string, string>([['x-forwarded-user', 'X-Forwarded-User (built in)'], ['x-forwarded-email', 'X-Forwarded-Email (built in)'], ['x-forwarded-subject', 'X-Forwarded-Subject (built in)']]);
   const problems: string[] = [];
   for (const { variable, name } of entries) {
     const key = name.toLowerCase().replace(/_/g, '-');
