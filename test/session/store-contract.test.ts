@@ -19,6 +19,19 @@ function asCookies(header: string): Record<string, string> {
   return Object.fromEntries(header.split('; ').filter(Boolean).map((c) => [c.slice(0, c.indexOf('=')), c.slice(c.indexOf('=') + 1)]));
 }
 
+/** Resolves once the store's backend answers ping (redis connects in the background); fails after 10 s. */
+async function untilReachable(store: SessionStore): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return await store.ping();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
 let redis: RedisServer;
 beforeAll(async () => {
   redis = await startRedisServer();
@@ -35,7 +48,7 @@ describe.each(['cookie', 'memory', 'redis'] as const)('%s session store', (kind)
     const env = { ...baseEnv, SESSION_STORE: kind, REDIS_URL: redis.url, COOKIE_NAME_PREFIX: `_c${kind}_` };
     store = await createSessionStore(loadConfig(env), silent);
     other = await createSessionStore(loadConfig({ ...env, SESSION_SECRET: 'ffffffffffffffffffffffffffffffff' }), silent);
-    await new Promise((r) => setTimeout(r, 100));
+    await Promise.all([untilReachable(store), untilReachable(other)]);
   });
   afterAll(async () => {
     await store.close();
