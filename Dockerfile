@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # idp-oidc-middleware: build with the same commands as CI (npm ci, npm run build),
 # then keep only dist/, package.json and the production node_modules. Node.js 24 LTS,
-# the version every test runs on (docs/operations.md).
+# the version every test runs on (README, Development).
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build

