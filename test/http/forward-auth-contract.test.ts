@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { cookieHeader, DOMAIN, ORIGIN, signInAtProvider, startHarness, type Harness } from '../support/harness.js';
+import { asCookies, seedSession } from '../support/seed-session.js';
 
 const RULES = JSON.stringify([{ name: 'groups', anyOf: ['demo-users', 'admins'] }, { name: 'roles', allOf: ['reader'] }]);
 
@@ -94,10 +95,14 @@ describe.each(['cookie', 'redis'] as const)('forwardAuth with the %s store', (st
     }
   });
 
-  it('issues a new session id at login (no session fixation)', async () => {
-    const second = await h.login('alice');
-    expect(second).not.toBe(alice);
-    expect((await h.forward('/', { cookie: alice })).status).toBe(200);
+  it('replaces a session planted before login, and ends it when the store keeps sessions (no session fixation)', async () => {
+    const planted = await seedSession(h.service.sessions, { sub: 'mallory', claims: { sub: 'mallory', name: 'Mallory', groups: ['demo-users'], roles: ['reader'] } });
+    expect((await h.forward('/', { cookie: planted.cookie })).headers['x-forwarded-user']).toBe('Mallory');
+    const after = await h.login('alice', '/', planted.cookie);
+    expect(asCookies(after)['_t_session']).not.toBe(asCookies(planted.cookie)['_t_session']);
+    expect((await h.forward('/', { cookie: after })).headers['x-forwarded-user']).toBe('Alice Andersen');
+    // A server store forgets the old id; a cookie session lives only in the browser, whose cookies were replaced.
+    if (store !== 'cookie') expect((await h.forward('/', { cookie: planted.cookie, accept: 'application/json' })).status).toBe(401);
   });
 
   it('answers 403 with a page offering logout when assertClaims fail', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import supertest from 'supertest';
+import { fakeClock } from '../support/fake-clock.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
 describe('health and readiness', () => {
@@ -24,15 +25,27 @@ describe('health and readiness', () => {
   });
 
   it('is not ready, and fetch checks get 503 rather than a crash, while redis is down', async () => {
-    const cookie = await h.login('alice');
-    await h.redis?.stop();
-    const ready = await supertest(h.baseUrl).get('/readyz');
-    expect(ready.status).toBe(503);
-    expect(ready.body.problems).toContain('redis session store unreachable');
-    await new Promise((r) => setTimeout(r, 5100)); // let the in-process cache entry lapse
-    const check = await h.forward('/', { cookie, accept: 'application/json' });
-    expect(check.status).toBe(503);
-    expect(check.body.error).toBe('session_store_unavailable');
-    expect((await supertest(h.baseUrl).get('/healthz')).status).toBe(200);
+    const clock = fakeClock();
+    try {
+      const cached = await h.login('alice');
+      await h.forward('/', { cookie: cached }).expect(200); // now in the in-process cache
+      const uncached = await h.login('alice');
+      await h.redis?.stop();
+      const ready = await supertest(h.baseUrl).get('/readyz');
+      expect(ready.status).toBe(503);
+      expect(ready.body.problems).toContain('redis session store unreachable');
+      // A session the cache does not hold must be read from redis.
+      const read = await h.forward('/', { cookie: uncached, accept: 'application/json' });
+      expect(read.status).toBe(503);
+      expect(read.body.error).toBe('session_store_unavailable');
+      // A cached one is served until its use must be recorded in redis.
+      clock.advance(120);
+      const touch = await h.forward('/', { cookie: cached, accept: 'application/json' });
+      expect(touch.status).toBe(503);
+      expect(touch.body.error).toBe('session_store_unavailable');
+      expect((await supertest(h.baseUrl).get('/healthz')).status).toBe(200);
+    } finally {
+      clock.restore();
+    }
   });
 });

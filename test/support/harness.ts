@@ -52,8 +52,12 @@ export interface Harness {
   readonly logs: string[];
   /** A forwardAuth subrequest for the original `uri`, as Traefik sends it. */
   forward(uri: string, options?: { cookie?: string; accept?: string; method?: string; headers?: Record<string, string> }): supertest.Test;
-  /** Logs `username` in through forwardAuth end to end; returns the Cookie header for the session. */
-  login(username?: string, returnTo?: string): Promise<string>;
+  /**
+   * Logs `username` in through forwardAuth end to end; returns the Cookie header for the session.
+   * With `cookie` (a browser that already holds cookies, a session perhaps) it starts at the
+   * login path with those cookies and returns them as the callback's Set-Cookie left them.
+   */
+  login(username?: string, returnTo?: string, cookie?: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -133,10 +137,10 @@ export async function startHarness(options: { store?: 'cookie' | 'redis' | 'memo
     return req;
   };
 
-  const login: Harness['login'] = async (username = 'alice', returnTo = '/') => {
-    const start = await forward(returnTo);
+  const login: Harness['login'] = async (username = 'alice', returnTo = '/', cookie) => {
+    const start = cookie === undefined ? await forward(returnTo) : await forward(`${config.loginPath}?redirect=${encodeURIComponent(returnTo)}`, { cookie });
     if (start.status !== 302) throw new Error(`expected a login redirect, got ${start.status}`);
-    const txCookies = cookieHeader(start.headers['set-cookie'] as unknown as string[]);
+    const txCookies = cookieHeader(start.headers['set-cookie'] as unknown as string[], cookie);
     const callback = new URL(await signInAtProvider(start.headers.location ?? '', username, undefined, `https://${domain}`));
     const done = await forward(callback.pathname + callback.search, { cookie: txCookies });
     if (done.status !== 302) throw new Error(`callback failed with ${done.status}: ${done.text}`);
