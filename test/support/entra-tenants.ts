@@ -46,7 +46,7 @@ export interface EntraTenants {
   /** A delegated (user) access token minted by the tenant for `clientId` acting for `username`. */
   userToken(tid: string, clientId: string, username: string, scope?: string): Promise<string>;
   /** Signs arbitrary claims with a key (default the shared one): negative and v1 tokens. */
-  sign(claims: JWTPayload, options?: { key?: CryptoKey; kid?: string; typ?: string; alg?: string }): Promise<string>;
+  sign(claims: JWTPayload, options?: { key?: CryptoKey; kid?: string | null; typ?: string; alg?: string }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -165,7 +165,7 @@ export async function startEntraTenants(): Promise<EntraTenants> {
       tokenRequest(`${issuer(tid)}/token`, clientId, { grant_type: USER_GRANT, username, scope }),
     sign: (claims, options = {}) =>
       new SignJWT(claims)
-        .setProtectedHeader({ alg: options.alg ?? 'RS256', kid: options.kid ?? 'shared-key', ...(options.typ ? { typ: options.typ } : {}) })
+        .setProtectedHeader({ alg: options.alg ?? 'RS256', ...(options.kid === null ? {} : { kid: options.kid ?? 'shared-key' }), ...(options.typ ? { typ: options.typ } : {}) })
         .sign(options.key ?? shared.privateKey),
     close: () => new Promise((resolve) => {
       server.closeAllConnections();
