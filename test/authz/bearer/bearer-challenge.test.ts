@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { bearerAnswer, bearerChallenge } from '../../../src/authz/bearer/bearer-challenge.js';
+import { bearerAnswer, bearerChallenge, type BearerErrorCode } from '../../../src/authz/bearer/bearer-challenge.js';
 
 describe('bearerChallenge', () => {
   it('without credentials: only the realm', () => {
@@ -19,12 +19,12 @@ describe('bearerChallenge', () => {
 });
 
 describe('bearerAnswer', () => {
-  it.each([
+  it.each<[BearerErrorCode | undefined, number, string]>([
     [undefined, 401, 'unauthenticated'],
     ['invalid_request', 400, 'invalid_request'],
     ['invalid_token', 401, 'invalid_token'],
     ['insufficient_scope', 403, 'insufficient_scope'],
-  ] as const)('%s is answered %i, no-store, with a JSON body and the correlation id', (error, status, code) => {
+  ])('%s is answered %i, no-store, with a JSON body and the correlation id', (error, status, code) => {
     const answer = bearerAnswer({ realm: 'app.test', error, description: error ? 'expired' : undefined }, 'corr-1');
     expect(answer.status).toBe(status);
     expect(answer.headers['Cache-Control']).toBe('no-store');
