@@ -67,6 +67,8 @@ export class TokenCache {
       maxSize: options.maxBytes ?? 16 * 1024 * 1024,
       sizeCalculation: (entry, key) => entry.accessToken.length + key.length + 64,
       perf: { now: this.now },
+      // Read the clock on every lookup: the default caches it for 1 ms, which a moved test clock would not see.
+      ttlResolution: 0,
     });
   }
 
