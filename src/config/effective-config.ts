@@ -58,6 +58,8 @@ export function effectiveConfig(c: Config): Record<string, unknown> {
     REDIS_SENTINELS: c.redis.sentinels.map((s) => `${s.host}:${s.port}`),
     REDIS_SENTINEL_MASTER: c.redis.sentinelMaster,
     PORT: c.port,
+    PROBE_PORT: c.probePort,
+    TOKEN_API_ADDRESS: c.tokenApiAddress,
     HOST: c.host,
     WORKERS: c.workers,
     LOG_LEVEL: c.logLevel,

@@ -11,6 +11,8 @@ export interface ServerConfig {
    * `/healthz`, `/readyz`, `/metrics`. Default 4181; 0 picks a free port. Must differ from `PORT`.
    */
   readonly probePort: number;
+  /** `TOKEN_API_ADDRESS`: the loopback token API listener's address. Not yet served: setting it is refused, so always undefined. */
+  readonly tokenApiAddress: string | undefined;
   /** `WORKERS`: worker processes (Node cluster). Default 1. */
   readonly workers: number;
   /** `LOG_LEVEL`: `trace`, `debug`, `info` (default), `warn`, `error` or `fatal`. */
@@ -31,10 +33,10 @@ export const serverSection = defineSection({
     logLevel: v.oneOf('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const, 'info', { doc: 'Lowest level written; logs are JSON lines.' }),
     shutdownTimeout: v.integer('SHUTDOWN_TIMEOUT', 10, 0, 300, { doc: 'Seconds to finish in-flight requests after SIGTERM.' }),
   },
-  build({ tokenApiAddress, ...values }, r): ServerConfig {
+  build(values, r): ServerConfig {
     if (values.probePort !== 0 && values.probePort === values.port) r.problems.push(`PROBE_PORT must differ from PORT (both ${values.port})`);
     // The seam for the loopback-only token API listener: refused until it is served.
-    if (tokenApiAddress !== undefined) r.problems.push('TOKEN_API_ADDRESS: the token API listener is not yet available; unset it');
+    if (values.tokenApiAddress !== undefined) r.problems.push('TOKEN_API_ADDRESS: the token API listener is not yet available; unset it');
     return values;
   },
 });
