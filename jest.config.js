@@ -2,7 +2,22 @@
 // relative imports). Jest runs ESM only under `node --experimental-vm-modules`
 // (see package.json scripts). ts-jest only transpiles (isolatedModules); `tsc --noEmit`
 // checks the types. Both are plain JavaScript packages: nothing platform-specific to install.
-const tsJest = ['ts-jest', { useESM: true, isolatedModules: true, diagnostics: false, tsconfig: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', isolatedModules: true, esModuleInterop: true, sourceMap: true } }];
+const tsJest = [
+  'ts-jest',
+  {
+    useESM: true,
+    isolatedModules: true,
+    diagnostics: false,
+    tsconfig: {
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      target: 'ES2022',
+      isolatedModules: true,
+      esModuleInterop: true,
+      sourceMap: true,
+    },
+  },
+];
 
 /** @type {import('jest').Config} */
 export const base = {

@@ -22,12 +22,21 @@ export interface Child {
  */
 export async function buildService(): Promise<string> {
   const outDir = 'node_modules/.cache/idp-bench-dist';
-  await run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--outDir', outDir, '--sourceMap', 'false'], { cwd: ROOT });
+  await run(
+    process.execPath,
+    ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--outDir', outDir, '--sourceMap', 'false'],
+    { cwd: ROOT },
+  );
   return `${outDir}/main.js`;
 }
 
 /** Starts `node [--import tsx] <script>` (tsx for .ts) on a free port, pinned to `cpus` with taskset when given. */
-export async function startChild(script: string, env: Record<string, string>, cpus?: string, nodeArgs: string[] = []): Promise<Child> {
+export async function startChild(
+  script: string,
+  env: Record<string, string>,
+  cpus?: string,
+  nodeArgs: string[] = [],
+): Promise<Child> {
   const port = await freePort();
   const args = script.endsWith('.ts') ? ['--import', 'tsx', ...nodeArgs, script] : [...nodeArgs, script];
   const command = cpus === undefined ? process.execPath : 'taskset';
@@ -37,7 +46,9 @@ export async function startChild(script: string, env: Record<string, string>, cp
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`))));
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`))),
+  );
   exited.catch(() => undefined);
   await Promise.race([waitForPort(port, 30_000), exited]);
   const pid = child.pid ?? 0;
@@ -75,9 +86,26 @@ function ms(text: string): number {
 }
 
 /** Runs wrk (-t1 -c32 --latency) against `url` with `headers`; pinned to `cpus` when given. */
-export async function wrk(url: string, headers: Record<string, string>, seconds: number, cpus?: string, extra: string[] = []): Promise<WrkResult> {
-  const args = ['-t1', '-c32', `-d${seconds}s`, '--latency', ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]), ...extra, url];
-  const { stdout } = cpus === undefined ? await run('wrk', args, { maxBuffer: 1 << 24 }) : await run('taskset', ['-c', cpus, 'wrk', ...args], { maxBuffer: 1 << 24 });
+export async function wrk(
+  url: string,
+  headers: Record<string, string>,
+  seconds: number,
+  cpus?: string,
+  extra: string[] = [],
+): Promise<WrkResult> {
+  const args = [
+    '-t1',
+    '-c32',
+    `-d${seconds}s`,
+    '--latency',
+    ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]),
+    ...extra,
+    url,
+  ];
+  const { stdout } =
+    cpus === undefined
+      ? await run('wrk', args, { maxBuffer: 1 << 24 })
+      : await run('taskset', ['-c', cpus, 'wrk', ...args], { maxBuffer: 1 << 24 });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? NaN);
   const p50 = ms(/\n\s+50%\s+(\S+)/.exec(stdout)?.[1] ?? '');
   const p99 = ms(/\n\s+99%\s+(\S+)/.exec(stdout)?.[1] ?? '');
@@ -100,8 +128,25 @@ export function rssMb(pid: number): number {
 export { waitForPort };
 
 /** Latency at a fixed offered rate (autocannon -R, 32 connections), below saturation: service time plus queueing, not Little's law. */
-export async function latencyAtRate(url: string, headers: Record<string, string>, seconds: number, rate: number, cpus: string): Promise<{ p50: number; p99: number; non2xx: number }> {
-  const args = ['node_modules/autocannon/autocannon.js', '-c', '32', '-d', String(seconds), '-R', String(rate), '-j', ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]), url];
+export async function latencyAtRate(
+  url: string,
+  headers: Record<string, string>,
+  seconds: number,
+  rate: number,
+  cpus: string,
+): Promise<{ p50: number; p99: number; non2xx: number }> {
+  const args = [
+    'node_modules/autocannon/autocannon.js',
+    '-c',
+    '32',
+    '-d',
+    String(seconds),
+    '-R',
+    String(rate),
+    '-j',
+    ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]),
+    url,
+  ];
   const { stdout } = await run('taskset', ['-c', cpus, process.execPath, ...args], { cwd: ROOT, maxBuffer: 1 << 24 });
   const result = JSON.parse(stdout) as { latency: { p50: number; p99: number }; non2xx: number };
   return { p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx };
@@ -114,5 +159,7 @@ export async function latencyAtRate(url: string, headers: Record<string, string>
  * allocation rate; the old-space cap makes V8 collect before RSS drifts up.
  */
 export function serviceNodeArgs(): string[] {
-  return (process.env.BENCH_SERVICE_NODE_ARGS ?? '--max-semi-space-size=4 --max-old-space-size=96').split(' ').filter(Boolean);
+  return (process.env.BENCH_SERVICE_NODE_ARGS ?? '--max-semi-space-size=4 --max-old-space-size=96')
+    .split(' ')
+    .filter(Boolean);
 }

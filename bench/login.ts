@@ -1,5 +1,11 @@
 import http from 'node:http';
-import { cookieHeader, DOMAIN, ORIGIN, serviceEnv as testServiceEnv, signInAtProvider } from '../test/support/harness.js';
+import {
+  cookieHeader,
+  DOMAIN,
+  ORIGIN,
+  serviceEnv as testServiceEnv,
+  signInAtProvider,
+} from '../test/support/harness.js';
 
 /** The headers Traefik's forwardAuth sends, for a page on the app. */
 export function traefikHeaders(cookie?: string): Record<string, string> {
@@ -14,7 +20,12 @@ export function traefikHeaders(cookie?: string): Record<string, string> {
 }
 
 /** The service's environment for a benchmark instance: the tests' environment, quieter. */
-export function serviceEnv(issuer: string, store: 'cookie' | 'redis', redisUrl?: string, extra: Record<string, string> = {}): Record<string, string> {
+export function serviceEnv(
+  issuer: string,
+  store: 'cookie' | 'redis',
+  redisUrl?: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return testServiceEnv(issuer, {
     SESSION_STORE: store,
     COOKIE_NAME_PREFIX: '_b_',
@@ -34,15 +45,24 @@ interface Answer {
 /** A forwardAuth subrequest over node:http (fetch would add Sec-Fetch-Mode: cors, which is not a navigation). */
 function forward(base: string, uri: string, cookie?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.get(`${base}/oauth2/auth`, { headers: { ...traefikHeaders(cookie), 'X-Forwarded-Uri': uri }, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => {
-        const h = res.headers;
-        resolve({ status: res.statusCode ?? 0, header: (n) => [h[n.toLowerCase()] ?? []].flat()[0], setCookies: h['set-cookie'] ?? [], body });
-      });
-    });
+    const req = http.get(
+      `${base}/oauth2/auth`,
+      { headers: { ...traefikHeaders(cookie), 'X-Forwarded-Uri': uri }, agent: false },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => {
+          const h = res.headers;
+          resolve({
+            status: res.statusCode ?? 0,
+            header: (n) => [h[n.toLowerCase()] ?? []].flat()[0],
+            setCookies: h['set-cookie'] ?? [],
+            body,
+          });
+        });
+      },
+    );
     req.on('error', reject);
   });
 }

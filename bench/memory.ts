@@ -29,13 +29,22 @@ const LIMIT_MB = 150;
 const ROTATE = Number(process.env.BENCH_MEMORY_ROTATE ?? 5_000);
 
 function fakeToken(n: number, size: number): string {
-  return `eyJ${Buffer.from(`token-${n}-`.repeat(Math.ceil(size / 10))).toString('base64url').slice(0, size)}`;
+  return `eyJ${Buffer.from(`token-${n}-`.repeat(Math.ceil(size / 10)))
+    .toString('base64url')
+    .slice(0, size)}`;
 }
 
 function session(n: number, now: number): Session {
   return {
     sub: `user-${n}`,
-    claims: { sub: `user-${n}`, name: `User ${n}`, email: `user${n}@example.test`, preferred_username: `user${n}`, groups: ['demo-users'], sid: `sid-${n}` },
+    claims: {
+      sub: `user-${n}`,
+      name: `User ${n}`,
+      email: `user${n}@example.test`,
+      preferred_username: `user${n}`,
+      groups: ['demo-users'],
+      sid: `sid-${n}`,
+    },
     sid: `sid-${n}`,
     idToken: fakeToken(n, 900),
     accessToken: fakeToken(n, 1200),
@@ -54,10 +63,12 @@ async function checkAll(url: string, cookies: readonly string[]): Promise<number
     while (next < cookies.length) {
       const cookie = cookies[next++]!;
       const status = await new Promise<number>((resolve, reject) => {
-        http.get(`${url}/oauth2/auth`, { agent, headers: traefikHeaders(cookie) }, (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        }).on('error', reject);
+        http
+          .get(`${url}/oauth2/auth`, { agent, headers: traefikHeaders(cookie) }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          })
+          .on('error', reject);
       });
       if (status === 200) allowed++;
     }
@@ -90,7 +101,9 @@ export async function runMemory(): Promise<void> {
     const now = Math.floor(Date.now() / 1000);
     const cookies: string[] = [];
     for (let i = 0; i < SESSIONS; i += 500) {
-      const batch = await Promise.all(Array.from({ length: Math.min(500, SESSIONS - i) }, (_, k) => store.create(session(i + k, now), {})));
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(500, SESSIONS - i) }, (_, k) => store.create(session(i + k, now), {})),
+      );
       for (const [setCookie] of batch) cookies.push(setCookie!.split(';')[0]!);
     }
     await store.close();
@@ -99,7 +112,9 @@ export async function runMemory(): Promise<void> {
     const allowed = await checkAll(svc.url, cookies);
     if (allowed !== cookies.length) throw new Error(`only ${allowed} of ${cookies.length} sessions were allowed`);
     const rssAfterSessions = rssMb(svc.pid);
-    console.log(`checked each once (${allowed} allowed): RSS ${rssAfterSessions.toFixed(1)} MB, ${await heapMb(svc.url)}`);
+    console.log(
+      `checked each once (${allowed} allowed): RSS ${rssAfterSessions.toFixed(1)} MB, ${await heapMb(svc.url)}`,
+    );
 
     if (process.env.BENCH_HEAP_SNAPSHOT) {
       // Needs BENCH_SERVICE_NODE_ARGS=--heapsnapshot-signal=SIGUSR2; written to the repository root.
@@ -109,21 +124,28 @@ export async function runMemory(): Promise<void> {
     const file = join(dir, 'cookies.txt');
     writeFileSync(file, `${cookies.slice(0, ROTATE).join('\n')}\n`);
     const script = join(dir, 'rotate.lua');
-    writeFileSync(script, [
-      'local cookies = {}',
-      `for line in io.lines("${file}") do cookies[#cookies + 1] = line end`,
-      'local i = 0',
-      'request = function()',
-      '  i = i % #cookies + 1',
-      '  wrk.headers["Cookie"] = cookies[i]',
-      '  return wrk.format("GET", "/oauth2/auth")',
-      'end',
-    ].join('\n'));
+    writeFileSync(
+      script,
+      [
+        'local cookies = {}',
+        `for line in io.lines("${file}") do cookies[#cookies + 1] = line end`,
+        'local i = 0',
+        'request = function()',
+        '  i = i % #cookies + 1',
+        '  wrk.headers["Cookie"] = cookies[i]',
+        '  return wrk.format("GET", "/oauth2/auth")',
+        'end',
+      ].join('\n'),
+    );
     const headers = Object.entries(traefikHeaders()).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
     let done = 0;
     const samples: number[] = [];
     while (done < REQUESTS) {
-      const { stdout } = await run('taskset', ['-c', '1', 'wrk', '-t1', '-c32', '-d10s', '-s', script, ...headers, `${svc.url}/oauth2/auth`], { maxBuffer: 1 << 24 });
+      const { stdout } = await run(
+        'taskset',
+        ['-c', '1', 'wrk', '-t1', '-c32', '-d10s', '-s', script, ...headers, `${svc.url}/oauth2/auth`],
+        { maxBuffer: 1 << 24 },
+      );
       const count = Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0);
       const bad = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0);
       if (count === 0 || bad > 0) throw new Error(`wrk: ${count} requests, ${bad} refused\n${stdout}`);
@@ -134,8 +156,12 @@ export async function runMemory(): Promise<void> {
     const rssEnd = rssMb(svc.pid);
     console.log(`end: ${await heapMb(svc.url)}`);
     const peak = Math.max(rssAfterSessions, ...samples);
-    console.log(`after ${done} more requests rotating over ${Math.min(ROTATE, cookies.length)} sessions: RSS ${rssEnd.toFixed(1)} MB (peak ${peak.toFixed(1)} MB)`);
-    console.log(`bench-memory: sessions=${cookies.length} rss_after_sessions_mb=${rssAfterSessions.toFixed(1)} rss_after_requests_mb=${rssEnd.toFixed(1)} peak_mb=${peak.toFixed(1)} requests=${done} rotate=${Math.min(ROTATE, cookies.length)} under_${LIMIT_MB}mb=${peak < LIMIT_MB}`);
+    console.log(
+      `after ${done} more requests rotating over ${Math.min(ROTATE, cookies.length)} sessions: RSS ${rssEnd.toFixed(1)} MB (peak ${peak.toFixed(1)} MB)`,
+    );
+    console.log(
+      `bench-memory: sessions=${cookies.length} rss_after_sessions_mb=${rssAfterSessions.toFixed(1)} rss_after_requests_mb=${rssEnd.toFixed(1)} peak_mb=${peak.toFixed(1)} requests=${done} rotate=${Math.min(ROTATE, cookies.length)} under_${LIMIT_MB}mb=${peak < LIMIT_MB}`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await svc.stop();

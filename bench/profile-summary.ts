@@ -1,7 +1,11 @@
 /** `tsx bench/profile-summary.ts <file.cpuprofile> [n]`: the top functions by self time. */
 import { readFileSync } from 'node:fs';
 
-interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
 const file = process.argv[2];
 if (!file) throw new Error('usage: profile-summary <file.cpuprofile> [n]');
 const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[] };

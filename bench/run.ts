@@ -8,7 +8,16 @@
 import { startDevIdentityProvider } from '../dev/identity-provider.js';
 import { startRedisServer } from '../test/support/redis-server.js';
 import { CLIENT, ORIGIN } from '../test/support/harness.js';
-import { buildService, latencyAtRate, median, serviceNodeArgs, startChild, wrk, type Child, type WrkResult } from './lib.js';
+import {
+  buildService,
+  latencyAtRate,
+  median,
+  serviceNodeArgs,
+  startChild,
+  wrk,
+  type Child,
+  type WrkResult,
+} from './lib.js';
 import { assertAllowed, loginFor, serviceEnv, traefikHeaders } from './login.js';
 
 const SERVER_CPU = '0';
@@ -38,7 +47,13 @@ async function main(): Promise<void> {
   const children: Child[] = [];
   const redis = await startRedisServer();
   const idp = await startDevIdentityProvider({
-    clients: [{ ...CLIENT, redirectUris: [`${ORIGIN}/oauth2/callback`], postLogoutRedirectUris: [`${ORIGIN}/oauth2/signed-out`] }],
+    clients: [
+      {
+        ...CLIENT,
+        redirectUris: [`${ORIGIN}/oauth2/callback`],
+        postLogoutRedirectUris: [`${ORIGIN}/oauth2/signed-out`],
+      },
+    ],
   });
   const start = async (script: string, env: Record<string, string>, cpus?: string, nodeArgs: string[] = []) => {
     const child = await startChild(script, env, cpus, nodeArgs);
@@ -46,17 +61,25 @@ async function main(): Promise<void> {
     return child;
   };
   try {
-    const profile = [...serviceNodeArgs(), ...(mode === 'profile' ? ['--cpu-prof', '--cpu-prof-dir=bench/profiles'] : [])];
+    const profile = [
+      ...serviceNodeArgs(),
+      ...(mode === 'profile' ? ['--cpu-prof', '--cpu-prof-dir=bench/profiles'] : []),
+    ];
     const cookieSvc = await start(main, serviceEnv(idp.issuer, 'cookie'), SERVER_CPU, profile);
     const redisSvc = await start(main, serviceEnv(idp.issuer, 'redis', redis.url), SERVER_CPU, profile);
     const cookieLogin = await loginFor(cookieSvc.url);
     const redisLogin = await loginFor(redisSvc.url);
     await assertAllowed(cookieSvc.url, cookieLogin);
     await assertAllowed(redisSvc.url, redisLogin);
-    console.log(`logged in: cookie store ${cookieLogin.length} bytes of Cookie header, redis store ${redisLogin.length} bytes`);
+    console.log(
+      `logged in: cookie store ${cookieLogin.length} bytes of Cookie header, redis store ${redisLogin.length} bytes`,
+    );
 
     if (mode === 'profile') {
-      for (const [name, svc, cookie] of [['cookie', cookieSvc, cookieLogin], ['redis', redisSvc, redisLogin]] as const) {
+      for (const [name, svc, cookie] of [
+        ['cookie', cookieSvc, cookieLogin],
+        ['redis', redisSvc, redisLogin],
+      ] as const) {
         const r = await wrk(`${svc.url}/oauth2/auth`, traefikHeaders(cookie), duration, LOAD_CPU);
         console.log(`${name}: ${fmt(r.rps, 0)} req/s p99 ${fmt(r.p99)} ms`);
       }
@@ -92,12 +115,29 @@ async function main(): Promise<void> {
     }
 
     // Two workers, unpinned, against one unpinned worker: both share the two cores with wrk.
-    const workers2 = await start(main, serviceEnv(idp.issuer, 'cookie', undefined, { WORKERS: '2' }), undefined, serviceNodeArgs());
+    const workers2 = await start(
+      main,
+      serviceEnv(idp.issuer, 'cookie', undefined, { WORKERS: '2' }),
+      undefined,
+      serviceNodeArgs(),
+    );
     const w2Login = await loginFor(workers2.url);
     await assertAllowed(workers2.url, w2Login);
     const unpinned: Target[] = [
-      { name: 'cookie, 1 worker (pinned)', child: cookieSvc, headers: traefikHeaders(cookieLogin), results: [], pinned: false },
-      { name: 'cookie, WORKERS=2, unpinned', child: workers2, headers: traefikHeaders(w2Login), results: [], pinned: false },
+      {
+        name: 'cookie, 1 worker (pinned)',
+        child: cookieSvc,
+        headers: traefikHeaders(cookieLogin),
+        results: [],
+        pinned: false,
+      },
+      {
+        name: 'cookie, WORKERS=2, unpinned',
+        child: workers2,
+        headers: traefikHeaders(w2Login),
+        results: [],
+        pinned: false,
+      },
     ];
     // The single-worker child stays pinned to one core: that is the one-core figure WORKERS=2 is compared with.
     for (const t of unpinned) await wrk(`${t.child.url}/oauth2/auth`, t.headers, Math.min(2, duration));
@@ -108,12 +148,25 @@ async function main(): Promise<void> {
     const base = median(targets[0]!.results.map((r) => r.rps));
     const rows = [...targets, ...unpinned].map((t) => {
       const rps = median(t.results.map((r) => r.rps));
-      return { name: t.name, rps, p50: median(t.results.map((r) => r.p50)), p99: median(t.results.map((r) => r.p99)), ratio: rps / base };
+      return {
+        name: t.name,
+        rps,
+        p50: median(t.results.map((r) => r.p50)),
+        p99: median(t.results.map((r) => r.p99)),
+        ratio: rps / base,
+      };
     });
     console.log(`\nservice node flags: ${serviceNodeArgs().join(' ') || '(none)'}`);
-    console.log(`${rounds} rounds x ${duration}s, wrk -t1 -c32 on CPU ${LOAD_CPU}, servers on CPU ${SERVER_CPU} (last two rows unpinned)`);
-    console.log(`${'target'.padEnd(30)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'x bare'.padStart(7)}`);
-    for (const r of rows) console.log(`${r.name.padEnd(30)} ${fmt(r.rps, 0).padStart(9)} ${fmt(r.p50).padStart(8)} ${fmt(r.p99).padStart(8)} ${fmt(r.ratio).padStart(7)}`);
+    console.log(
+      `${rounds} rounds x ${duration}s, wrk -t1 -c32 on CPU ${LOAD_CPU}, servers on CPU ${SERVER_CPU} (last two rows unpinned)`,
+    );
+    console.log(
+      `${'target'.padEnd(30)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'x bare'.padStart(7)}`,
+    );
+    for (const r of rows)
+      console.log(
+        `${r.name.padEnd(30)} ${fmt(r.rps, 0).padStart(9)} ${fmt(r.p50).padStart(8)} ${fmt(r.p99).padStart(8)} ${fmt(r.ratio).padStart(7)}`,
+      );
     console.log(`\nlatency at a fixed ${rate} req/s (autocannon -c32 -R${rate} on CPU ${LOAD_CPU}):`);
     for (const [name, r] of fixedRate) console.log(`${name.padEnd(30)} p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms`);
     const byName = (n: string) => rows.find((r) => r.name === n)!;

@@ -6,7 +6,11 @@ import http from 'node:http';
  */
 const port = Number(process.env.PORT ?? 0);
 const server = http.createServer({ keepAliveTimeout: 65_000 }, (_req, res) => {
-  res.writeHead(200, { 'X-Forwarded-User': 'Alice Andersen', 'X-Forwarded-Email': 'alice@example.test', 'Content-Length': 0 });
+  res.writeHead(200, {
+    'X-Forwarded-User': 'Alice Andersen',
+    'X-Forwarded-Email': 'alice@example.test',
+    'Content-Length': 0,
+  });
   res.end();
 });
 server.listen(port, '127.0.0.1');

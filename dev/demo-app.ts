@@ -20,7 +20,13 @@ export function received(req: http.IncomingMessage): Received {
     const v = req.headers[name];
     return Array.isArray(v) ? v[0] : v;
   };
-  return { method: req.method ?? 'GET', url: req.url ?? '/', user: one('x-forwarded-user'), email: one('x-forwarded-email'), headers: req.headers };
+  return {
+    method: req.method ?? 'GET',
+    url: req.url ?? '/',
+    user: one('x-forwarded-user'),
+    email: one('x-forwarded-email'),
+    headers: req.headers,
+  };
 }
 
 /** Header values are percent-encoded by the service when they are not plain ASCII. */
@@ -41,7 +47,10 @@ function renderApp(r: Received): string {
   const user = r.user !== undefined ? decode(r.user) : undefined;
   const rows = Object.entries(r.headers)
     .sort(([a], [b]) => Number(IDENTITY.includes(b)) - Number(IDENTITY.includes(a)) || a.localeCompare(b))
-    .map(([k, v]) => `<tr${IDENTITY.includes(k) ? ' class="id"' : ''}><th>${escapeHtml(k)}</th><td>${escapeHtml(shorten(String(v)))}</td></tr>`)
+    .map(
+      ([k, v]) =>
+        `<tr${IDENTITY.includes(k) ? ' class="id"' : ''}><th>${escapeHtml(k)}</th><td>${escapeHtml(shorten(String(v)))}</td></tr>`,
+    )
     .join('');
   const who = user
     ? `<p class="hello">Signed in as</p><p class="name" data-testid="user">${escapeHtml(user)}</p><p class="email" data-testid="email">${escapeHtml(decode(r.email ?? ''))}</p>`
@@ -90,7 +99,9 @@ export interface DemoApp {
 }
 
 /** Starts the demo app, which shows who is signed in and every header it received. */
-export async function startDemoApp(options: { port?: number; host?: string; handler?: http.RequestListener } = {}): Promise<DemoApp> {
+export async function startDemoApp(
+  options: { port?: number; host?: string; handler?: http.RequestListener } = {},
+): Promise<DemoApp> {
   const server = http.createServer(options.handler ?? demoAppHandler);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -101,9 +112,10 @@ export async function startDemoApp(options: { port?: number; host?: string; hand
   return {
     server,
     url: `http://${host}:${port}`,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

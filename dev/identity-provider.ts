@@ -61,7 +61,15 @@ export async function startDevIdentityProvider(options: {
   const signingKey = await SwitchableSigningKey.create(options.signingKey);
   const provider = new Provider(issuer, {
     jwks: { keys: [signingKey] },
-    ttl: { AccessToken: 3600, AuthorizationCode: 60, IdToken: 3600, Interaction: 600, Session: 86400, Grant: 86400, RefreshToken: 86400 },
+    ttl: {
+      AccessToken: 3600,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      Interaction: 600,
+      Session: 86400,
+      Grant: 86400,
+      RefreshToken: 86400,
+    },
     clients: options.clients.map((c) => ({
       client_id: c.clientId,
       client_secret: c.clientSecret,
@@ -70,7 +78,11 @@ export async function startDevIdentityProvider(options: {
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
     })),
-    claims: { openid: ['sub', 'sid'], profile: ['name', 'preferred_username', 'groups', 'roles', 'org'], email: ['email'] },
+    claims: {
+      openid: ['sub', 'sid'],
+      profile: ['name', 'preferred_username', 'groups', 'roles', 'org'],
+      email: ['email'],
+    },
     conformIdTokenClaims: false,
     cookies: { keys: ['dev-provider-cookie-key-not-secret'] },
     features: {
@@ -118,7 +130,12 @@ export async function startDevIdentityProvider(options: {
         const grant = new provider.Grant({ accountId: user.username, clientId: String(details.params.client_id) });
         grant.addOIDCScope(String(details.params.scope ?? 'openid'));
         const grantId = await grant.save();
-        await provider.interactionFinished(req, res, { login: { accountId: user.username }, consent: { grantId } }, { mergeWithLastSubmission: false });
+        await provider.interactionFinished(
+          req,
+          res,
+          { login: { accountId: user.username }, consent: { grantId } },
+          { mergeWithLastSubmission: false },
+        );
       } catch (err) {
         res.writeHead(400, { 'Content-Type': 'text/plain' });
         res.end(`interaction failed: ${(err as Error).message}`);
@@ -135,9 +152,10 @@ export async function startDevIdentityProvider(options: {
     set signingKey(choice: SigningKeyChoice) {
       signingKey.signWith = choice;
     },
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -4,7 +4,10 @@ import type { DevUser } from './test-users.js';
 /** The development provider's sign-in page; it lists the test users and their passwords. */
 export function renderLoginPage(uid: string, users: readonly DevUser[], error: string | undefined): string {
   const rows = users
-    .map((u) => `<tr><td><code>${escapeHtml(u.username)}</code></td><td><code>${escapeHtml(u.password)}</code></td><td>${escapeHtml(String(u.claims.name ?? ''))}</td></tr>`)
+    .map(
+      (u) =>
+        `<tr><td><code>${escapeHtml(u.username)}</code></td><td><code>${escapeHtml(u.password)}</code></td><td>${escapeHtml(String(u.claims.name ?? ''))}</td></tr>`,
+    )
     .join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Sign in · development identity provider</title><style>

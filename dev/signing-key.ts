@@ -28,7 +28,10 @@ export class SwitchableSigningKey extends ExternalSigningKey {
   private foreignKey: Promise<KeyObject> | undefined;
   private readonly publicKey: KeyObject;
 
-  private constructor(private readonly publishedKey: KeyObject, initial: SigningKeyChoice) {
+  private constructor(
+    private readonly publishedKey: KeyObject,
+    initial: SigningKeyChoice,
+  ) {
     super();
     this.publicKey = createPublicKey(publishedKey);
     this.signWith = initial;

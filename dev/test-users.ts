@@ -13,7 +13,13 @@ export const DEV_USERS: readonly DevUser[] = [
   {
     username: 'alice',
     password: 'alice-password',
-    claims: { name: 'Alice Andersen', email: 'alice@example.test', preferred_username: 'alice', groups: ['demo-users', 'admins'], roles: ['reader', 'writer'] },
+    claims: {
+      name: 'Alice Andersen',
+      email: 'alice@example.test',
+      preferred_username: 'alice',
+      groups: ['demo-users', 'admins'],
+      roles: ['reader', 'writer'],
+    },
   },
   {
     username: 'bob',
@@ -23,11 +29,23 @@ export const DEV_USERS: readonly DevUser[] = [
   {
     username: 'soren',
     password: 'soren-password',
-    claims: { name: 'Søren Ødegård', email: 'soren@example.test', preferred_username: 'soren', groups: ['demo-users'], roles: ['reader'] },
+    claims: {
+      name: 'Søren Ødegård',
+      email: 'soren@example.test',
+      preferred_username: 'soren',
+      groups: ['demo-users'],
+      roles: ['reader'],
+    },
   },
   {
     username: 'lilei',
     password: 'lilei-password',
-    claims: { name: '李雷', preferred_username: 'lilei@example.test', groups: ['demo-users'], roles: ['reader'], org: { team: { name: 'platform' } } },
+    claims: {
+      name: '李雷',
+      preferred_username: 'lilei@example.test',
+      groups: ['demo-users'],
+      roles: ['reader'],
+      org: { team: { name: 'platform' } },
+    },
   },
 ];

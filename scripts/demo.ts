@@ -10,7 +10,9 @@
 import { randomBytes } from 'node:crypto';
 
 const env = process.env;
-const realProvider = ['OIDC_ISSUER_URL', 'AZURE_TENANT_ID'].filter((name) => env[name] !== undefined && env[name] !== '');
+const realProvider = ['OIDC_ISSUER_URL', 'AZURE_TENANT_ID'].filter(
+  (name) => env[name] !== undefined && env[name] !== '',
+);
 if (realProvider.length > 0) {
   process.stderr.write(
     `demo: refusing to start: ${realProvider.join(' and ')} ${realProvider.length > 1 ? 'are' : 'is'} set, so a real identity provider is configured.\n` +
@@ -47,7 +49,9 @@ const origin = `http://localhost:${servicePort}`;
 const client = { clientId: 'demo', clientSecret: randomBytes(16).toString('hex') };
 
 const idp = await startDevIdentityProvider({
-  clients: [{ ...client, redirectUris: [`${origin}/oauth2/callback`], postLogoutRedirectUris: [`${origin}/oauth2/signed-out`] }],
+  clients: [
+    { ...client, redirectUris: [`${origin}/oauth2/callback`], postLogoutRedirectUris: [`${origin}/oauth2/signed-out`] },
+  ],
   port: port('DEMO_PROVIDER_PORT', 9000),
   host,
 });

@@ -57,7 +57,10 @@ export function refuseUnparsable(err: NodeJS.ErrnoException, socket: Duplex): vo
 }
 
 function createListener(app: App): http.Server {
-  const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES, keepAliveTimeout: 65_000, requestTimeout: 60_000 }, app.handle);
+  const server = http.createServer(
+    { maxHeaderSize: MAX_HEADER_BYTES, keepAliveTimeout: 65_000, requestTimeout: 60_000 },
+    app.handle,
+  );
   server.on('upgrade', app.upgrade);
   server.on('clientError', refuseUnparsable);
   return server;
@@ -74,7 +77,10 @@ function listen(server: http.Server, port: number, host: string): Promise<number
 }
 
 /** Builds every part from the configuration and opens both listeners. Used by main, the demo, tests and the benchmark. */
-export async function startService(config: Config, options: { logger?: Logger; metrics?: Metrics } = {}): Promise<RunningService> {
+export async function startService(
+  config: Config,
+  options: { logger?: Logger; metrics?: Metrics } = {},
+): Promise<RunningService> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = options.metrics ?? new Metrics({ defaultMetrics: true });
   for (const warning of config.warnings) logger.warn({ event: 'config' }, warning);
@@ -90,13 +96,24 @@ export async function startService(config: Config, options: { logger?: Logger; m
     server.close();
     throw err;
   });
-  logger.info({ event: 'listening', port, probePort, store: sessions.kind, mode: config.upstreamUrl ? 'sidecar' : 'forward-auth' }, 'listening');
+  logger.info(
+    {
+      event: 'listening',
+      port,
+      probePort,
+      store: sessions.kind,
+      mode: config.upstreamUrl ? 'sidecar' : 'forward-auth',
+    },
+    'listening',
+  );
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       oidc.stop();
-      const closed = Promise.all([server, probeServer].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+      const closed = Promise.all(
+        [server, probeServer].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
+      );
       server.closeIdleConnections();
       probeServer.closeIdleConnections();
       const timer = setTimeout(() => {

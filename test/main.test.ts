@@ -12,9 +12,15 @@ function start(env: Record<string, string>) {
 
 /** Starts the entry point, waits until `listening` was logged `listeners` times, stops it, returns its log lines. */
 async function runUntilListening(env: Record<string, string>, listeners: number): Promise<Record<string, unknown>[]> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { PATH: process.env.PATH ?? '', ...env } });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
   let out = '';
-  const lines = () => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = () =>
+    out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`not listening in time:\n${out}`)), 90_000);
     child.stdout.on('data', (chunk: Buffer) => {
@@ -59,29 +65,41 @@ describe('the entry point', () => {
   it('exits 78 naming every bad variable at once when the configuration is invalid', () => {
     const run = start({ SESSION_SECRET: 'too-short', SESSION_STORE: 'disk', PORT: '-1' });
     expect(run.status).toBe(78);
-    for (const name of ['OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'DOMAIN', 'SESSION_SECRET', 'SESSION_STORE', 'PORT']) {
+    for (const name of [
+      'OIDC_ISSUER_URL',
+      'OIDC_CLIENT_ID',
+      'OIDC_CLIENT_SECRET',
+      'DOMAIN',
+      'SESSION_SECRET',
+      'SESSION_STORE',
+      'PORT',
+    ]) {
       expect(run.stderr).toContain(name);
     }
     expect(run.stderr).not.toMatch(/at \w+ \(/);
   });
 
-  it.each([1, 2])('logs the effective configuration once, secrets redacted, with %i worker(s)', async (workers) => {
-    const lines = await runUntilListening({ ...validEnv, WORKERS: String(workers) }, workers);
-    const configLines = lines.filter((l) => l.event === 'config');
-    expect(configLines).toHaveLength(1);
-    const config = configLines[0]?.config as Record<string, unknown>;
-    expect(config).toMatchObject({
-      DOMAIN: 'app.test',
-      OIDC_CLIENT_ID: 'client-id',
-      OIDC_CLIENT_SECRET: '**REDACTED**',
-      SESSION_SECRETS: ['**REDACTED**', '**REDACTED**'],
-      REDIS_PASSWORD: '**REDACTED**',
-      REDIS_URL: 'redis://127.0.0.1:9/0',
-      HEADERS: ['X-Api-Key'],
-      SESSION_STORE: 'cookie',
-      WORKERS: workers,
-    });
-    const text = JSON.stringify(lines);
-    for (const secret of Object.values(secrets)) expect(text).not.toContain(secret);
-  }, 120_000);
+  it.each([1, 2])(
+    'logs the effective configuration once, secrets redacted, with %i worker(s)',
+    async (workers) => {
+      const lines = await runUntilListening({ ...validEnv, WORKERS: String(workers) }, workers);
+      const configLines = lines.filter((l) => l.event === 'config');
+      expect(configLines).toHaveLength(1);
+      const config = configLines[0]?.config as Record<string, unknown>;
+      expect(config).toMatchObject({
+        DOMAIN: 'app.test',
+        OIDC_CLIENT_ID: 'client-id',
+        OIDC_CLIENT_SECRET: '**REDACTED**',
+        SESSION_SECRETS: ['**REDACTED**', '**REDACTED**'],
+        REDIS_PASSWORD: '**REDACTED**',
+        REDIS_URL: 'redis://127.0.0.1:9/0',
+        HEADERS: ['X-Api-Key'],
+        SESSION_STORE: 'cookie',
+        WORKERS: workers,
+      });
+      const text = JSON.stringify(lines);
+      for (const secret of Object.values(secrets)) expect(text).not.toContain(secret);
+    },
+    120_000,
+  );
 });

@@ -12,7 +12,8 @@ export type ClaimPredicate = (claims: Readonly<Record<string, unknown>>) => bool
 /** Validates the parsed `ASSERT_CLAIMS` JSON; returns the rules and every problem found. */
 export function parseClaimRules(input: unknown, variable: string): { rules: ClaimRule[]; problems: string[] } {
   if (input === undefined) return { rules: [], problems: [] };
-  if (!Array.isArray(input)) return { rules: [], problems: [`${variable} must be a JSON array of {name, anyOf|allOf}`] };
+  if (!Array.isArray(input))
+    return { rules: [], problems: [`${variable} must be a JSON array of {name, anyOf|allOf}`] };
   const rules: ClaimRule[] = [];
   const problems: string[] = [];
   input.forEach((entry: unknown, i) => {
@@ -34,7 +35,11 @@ export function parseClaimRules(input: unknown, variable: string): { rules: Clai
     }
     const key = anyOf !== undefined ? 'anyOf' : 'allOf';
     const values = anyOf ?? allOf;
-    if (!Array.isArray(values) || values.length === 0 || !values.every((v) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')) {
+    if (
+      !Array.isArray(values) ||
+      values.length === 0 ||
+      !values.every((v) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+    ) {
       problems.push(`${where}.${key} must be a non-empty list of strings`);
       return;
     }

@@ -40,7 +40,9 @@ export interface BearerConfigBase {
 const ENTRA_MULTI = /^\/(common|organizations|consumers|\{tenantid\}|%7btenantid%7d)\//i;
 
 function tenantAllowList(rules: readonly ClaimRule[]): string[] {
-  const tids = rules.filter((rule) => rule.name === 'tid').flatMap((rule) => ('anyOf' in rule ? rule.anyOf : rule.allOf));
+  const tids = rules
+    .filter((rule) => rule.name === 'tid')
+    .flatMap((rule) => ('anyOf' in rule ? rule.anyOf : rule.allOf));
   return [...new Set(tids.filter((t) => isTenantId(t)).map((t) => t.toLowerCase()))];
 }
 
@@ -64,7 +66,8 @@ function issuerProblems(issuers: readonly string[], allowInsecureHttp: boolean):
 export function readBearerConfig(r: EnvReader, base: BearerConfigBase): BearerConfig {
   const enabled = r.boolean('BEARER_AUTH', false);
   const listedAudiences = r.list('BEARER_AUDIENCES');
-  const audiences = listedAudiences.length > 0 ? [...new Set(listedAudiences)] : [base.clientId, `api://${base.clientId}`];
+  const audiences =
+    listedAudiences.length > 0 ? [...new Set(listedAudiences)] : [base.clientId, `api://${base.clientId}`];
   const listedIssuers = r.list('BEARER_ISSUERS');
   const issuers = listedIssuers.length > 0 ? [...new Set(listedIssuers)] : undefined;
   const acceptV1 = r.boolean('BEARER_ACCEPT_V1', false);
@@ -75,26 +78,53 @@ export function readBearerConfig(r: EnvReader, base: BearerConfigBase): BearerCo
 
   r.problems.push(...bearerOnlyPathProblems(onlyPaths, 'BEARER_ONLY_PATHS'), ...parsed.problems);
   if (issuers !== undefined) r.problems.push(...issuerProblems(issuers, base.allowInsecureHttp));
-  const templated = issuers?.some((i) => i.includes(TENANT_PLACEHOLDER)) ?? (base.issuerUrl.hostname === 'login.microsoftonline.com' && ENTRA_MULTI.test(base.issuerUrl.pathname));
+  const templated =
+    issuers?.some((i) => i.includes(TENANT_PLACEHOLDER)) ??
+    (base.issuerUrl.hostname === 'login.microsoftonline.com' && ENTRA_MULTI.test(base.issuerUrl.pathname));
   if (enabled && templated && tenants.length === 0) {
-    r.problems.push(`${issuers ? 'BEARER_ISSUERS' : 'OIDC_ISSUER_URL'} accepts tokens of every tenant ({tenantid}): add an ASSERT_CLAIMS rule on tid listing the tenant ids you accept, e.g. [{"name":"tid","anyOf":["<tenant id>"]}]`);
+    r.problems.push(
+      `${issuers ? 'BEARER_ISSUERS' : 'OIDC_ISSUER_URL'} accepts tokens of every tenant ({tenantid}): add an ASSERT_CLAIMS rule on tid listing the tenant ids you accept, e.g. [{"name":"tid","anyOf":["<tenant id>"]}]`,
+    );
   }
-  if (issuers?.some(isV1Issuer) && !acceptV1) r.problems.push('BEARER_ISSUERS lists an Entra v1 issuer (https://sts.windows.net/…): set BEARER_ACCEPT_V1=true to accept v1 tokens');
-  if (enabled && acceptV1 && !issuers?.some(isV1Issuer) && v1IssuersFor(issuers ?? [base.issuerUrl.href]).length === 0) {
-    r.warnings.push('BEARER_ACCEPT_V1=true has no effect: the issuer is not Entra ID; list the v1 issuer in BEARER_ISSUERS');
+  if (issuers?.some(isV1Issuer) && !acceptV1)
+    r.problems.push(
+      'BEARER_ISSUERS lists an Entra v1 issuer (https://sts.windows.net/…): set BEARER_ACCEPT_V1=true to accept v1 tokens',
+    );
+  if (
+    enabled &&
+    acceptV1 &&
+    !issuers?.some(isV1Issuer) &&
+    v1IssuersFor(issuers ?? [base.issuerUrl.href]).length === 0
+  ) {
+    r.warnings.push(
+      'BEARER_ACCEPT_V1=true has no effect: the issuer is not Entra ID; list the v1 issuer in BEARER_ISSUERS',
+    );
   }
   if (onlyPaths.length > 0 && !enabled) r.problems.push('BEARER_ONLY_PATHS requires BEARER_AUTH=on');
   if (!enabled) {
-    const ignored = ['BEARER_AUDIENCES', 'BEARER_ISSUERS', 'BEARER_ACCEPT_V1', 'BEARER_CLOCK_SKEW', 'ACCESS_POLICY'].filter((n) => r.raw(n) !== undefined);
-    if (ignored.length > 0) r.warnings.push(`${ignored.join(', ')} ${ignored.length > 1 ? 'have' : 'has'} no effect without BEARER_AUTH=on`);
+    const ignored = [
+      'BEARER_AUDIENCES',
+      'BEARER_ISSUERS',
+      'BEARER_ACCEPT_V1',
+      'BEARER_CLOCK_SKEW',
+      'ACCESS_POLICY',
+    ].filter((n) => r.raw(n) !== undefined);
+    if (ignored.length > 0)
+      r.warnings.push(`${ignored.join(', ')} ${ignored.length > 1 ? 'have' : 'has'} no effect without BEARER_AUTH=on`);
   } else if (r.raw('ACCESS_POLICY') === undefined) {
-    r.warnings.push('BEARER_AUTH=on without ACCESS_POLICY: every valid bearer token is refused with 403 until applications or users are allowed');
+    r.warnings.push(
+      'BEARER_AUTH=on without ACCESS_POLICY: every valid bearer token is refused with 403 until applications or users are allowed',
+    );
   }
   return { enabled, audiences, issuers, acceptV1, clockSkew, onlyPaths, accessPolicy: parsed.policy, tenants };
 }
 
 /** Reads the bearer section from an environment on its own: the section, and every problem and warning. */
-export function loadBearerConfig(env: Env, base: BearerConfigBase, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): {
+export function loadBearerConfig(
+  env: Env,
+  base: BearerConfigBase,
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): {
   bearer: BearerConfig;
   problems: string[];
   warnings: string[];

@@ -7,7 +7,16 @@ import type { RedisConfig } from './sections/redis.js';
 import type { ServerConfig } from './sections/server.js';
 import type { SessionConfig } from './sections/session.js';
 
-export type { AuthzConfig, CookieConfig, HeadersConfig, HttpConfig, OidcConfig, RedisConfig, ServerConfig, SessionConfig };
+export type {
+  AuthzConfig,
+  CookieConfig,
+  HeadersConfig,
+  HttpConfig,
+  OidcConfig,
+  RedisConfig,
+  ServerConfig,
+  SessionConfig,
+};
 export type { HeaderTemplate } from './sections/headers.js';
 export type { UnauthenticatedBehavior } from './sections/http.js';
 export type { SessionStoreKind } from './sections/session.js';

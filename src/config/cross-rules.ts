@@ -9,7 +9,12 @@ import { isMultiTenant } from './sections/oidc.js';
 export function crossSectionProblems(config: Omit<Config, 'warnings'>, r: EnvReader): string[] {
   const problems: string[] = [];
   const { redis } = config;
-  if (config.sessionStore === 'redis' && redis.url === undefined && redis.sentinels.length === 0 && r.raw('REDIS_URL') === undefined) {
+  if (
+    config.sessionStore === 'redis' &&
+    redis.url === undefined &&
+    redis.sentinels.length === 0 &&
+    r.raw('REDIS_URL') === undefined
+  ) {
     problems.push('REDIS_URL is required when SESSION_STORE=redis (or set REDIS_SENTINELS)');
   }
   if (isMultiTenant(config.issuerUrl) && !config.assertClaims.some((rule) => rule.name === 'tid')) {

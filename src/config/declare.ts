@@ -65,16 +65,30 @@ export const v = {
   secret: (name: string, spec: Spec) => declare(name, 'secret', spec, (r) => r.secret(name), true),
   /** Several credentials separated by commas or white space, from `NAME` or `NAME_FILE`; undefined when unset. */
   secretList: (name: string, spec: Spec) =>
-    declare(name, 'list of secrets', spec, (r) => r.secret(name)?.split(/[\s,]+/).filter((s) => s !== ''), true),
+    declare(
+      name,
+      'list of secrets',
+      spec,
+      (r) =>
+        r
+          .secret(name)
+          ?.split(/[\s,]+/)
+          .filter((s) => s !== ''),
+      true,
+    ),
   /** `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`). */
   boolean: (name: string, fallback: boolean, spec: Spec) =>
     declare(name, 'boolean', { default: String(fallback), ...spec }, (r) => r.boolean(name, fallback)),
   /** A whole number within `[min, max]`. */
   integer: (name: string, fallback: number, min: number, max: number, spec: Spec) =>
-    declare(name, `integer ${min}–${max}`, { default: String(fallback), ...spec }, (r) => r.integer(name, fallback, min, max)),
+    declare(name, `integer ${min}–${max}`, { default: String(fallback), ...spec }, (r) =>
+      r.integer(name, fallback, min, max),
+    ),
   /** One of `allowed`, matched without regard to case. */
   oneOf: <T extends string>(name: string, allowed: readonly T[], fallback: T, spec: Spec) =>
-    declare(name, `one of ${allowed.join(', ')}`, { default: fallback, ...spec }, (r) => r.oneOf(name, allowed, fallback)),
+    declare(name, `one of ${allowed.join(', ')}`, { default: fallback, ...spec }, (r) =>
+      r.oneOf(name, allowed, fallback),
+    ),
   /** Entries separated by commas or white space. */
   list: (name: string, spec: Spec) => declare(name, 'list', spec, (r) => r.list(name)),
   /** A JSON document, parsed; the section validates its shape. */
@@ -86,14 +100,16 @@ export const v = {
   path: (name: string, fallback: string, spec: Spec) =>
     declare(name, 'path', { default: fallback, ...spec }, (r) => {
       const value = r.string(name, fallback);
-      if (!PATH.test(value) || value.startsWith('//')) r.problems.push(`${name} must be a path starting with / (got "${value}")`);
+      if (!PATH.test(value) || value.startsWith('//'))
+        r.problems.push(`${name} must be a path starting with / (got "${value}")`);
       return value;
     }),
   /** An HTTP header name (RFC 9110 token). */
   headerName: (name: string, spec: Spec) =>
     declare(name, 'header name', spec, (r) => {
       const value = r.raw(name);
-      if (value !== undefined && !HEADER_NAME.test(value)) r.problems.push(`${name} is not a valid header name (got "${value}")`);
+      if (value !== undefined && !HEADER_NAME.test(value))
+        r.problems.push(`${name} is not a valid header name (got "${value}")`);
       return value;
     }),
 };

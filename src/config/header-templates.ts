@@ -44,7 +44,9 @@ export function compileTemplate(source: string): (data: TemplateData) => string 
   for (const match of source.matchAll(FIELD)) {
     const reference = match[1] ?? '';
     if (!REFERENCE.test(reference)) {
-      throw new Error(`unknown reference "{{ ${reference} }}"; use {{ .claims.<name> }}, {{ .accessToken }} or {{ .idToken }}`);
+      throw new Error(
+        `unknown reference "{{ ${reference} }}"; use {{ .claims.<name> }}, {{ .accessToken }} or {{ .idToken }}`,
+      );
     }
     parts.push(source.slice(last, match.index), reader(reference));
     last = match.index + match[0].length;
@@ -55,7 +57,10 @@ export function compileTemplate(source: string): (data: TemplateData) => string 
 }
 
 /** Validates the parsed `HEADERS` JSON list of `{name, value}`. */
-export function parseHeaderTemplates(input: unknown, variable: string): { templates: HeaderTemplate[]; problems: string[] } {
+export function parseHeaderTemplates(
+  input: unknown,
+  variable: string,
+): { templates: HeaderTemplate[]; problems: string[] } {
   if (input === undefined) return { templates: [], problems: [] };
   if (!Array.isArray(input)) return { templates: [], problems: [`${variable} must be a JSON array of {name, value}`] };
   const templates: HeaderTemplate[] = [];

@@ -9,7 +9,16 @@ import { serverSection } from './sections/server.js';
 import { sessionSection } from './sections/session.js';
 
 /** Every section, in the order the loader reads them and docs/configuration.md lists them. */
-export const sections = [oidcSection, httpSection, authzSection, headersSection, sessionSection, cookieSection, redisSection, serverSection] as const;
+export const sections = [
+  oidcSection,
+  httpSection,
+  authzSection,
+  headersSection,
+  sessionSection,
+  cookieSection,
+  redisSection,
+  serverSection,
+] as const;
 
 /** Every variable the service reads, each declared once in its section. */
 export const declarations: readonly Declaration[] = sections.flatMap((section) =>

@@ -14,7 +14,13 @@ export interface TokenApiConfig {
   readonly exchangeGrant: TokenExchangeGrant;
 }
 
-const ENTRA_HOSTS = ['login.microsoftonline.com', 'login.microsoftonline.us', 'login.chinacloudapi.cn', 'login.partner.microsoftonline.cn', 'sts.windows.net'];
+const ENTRA_HOSTS = [
+  'login.microsoftonline.com',
+  'login.microsoftonline.us',
+  'login.chinacloudapi.cn',
+  'login.partner.microsoftonline.cn',
+  'sts.windows.net',
+];
 
 /** True for a Microsoft Entra ID issuer (public and national clouds, v1 and v2, and `*.ciamlogin.com`). */
 export function isEntraIssuer(issuer: URL | undefined): boolean {
@@ -47,7 +53,11 @@ export function readTokenApiConfig(r: EnvReader, issuerUrl?: URL): TokenApiConfi
   const address = r.raw('TOKEN_API_ADDRESS');
   const allowRemote = r.boolean('TOKEN_API_ALLOW_REMOTE', false);
   const entra = isEntraIssuer(issuerUrl ?? issuerFromEnv(r));
-  const exchangeGrant = r.oneOf<TokenExchangeGrant>('TOKEN_EXCHANGE_GRANT', ['obo', 'rfc8693'], entra ? 'obo' : 'rfc8693');
+  const exchangeGrant = r.oneOf<TokenExchangeGrant>(
+    'TOKEN_EXCHANGE_GRANT',
+    ['obo', 'rfc8693'],
+    entra ? 'obo' : 'rfc8693',
+  );
   if (address === undefined) {
     if (allowRemote) r.warnings.push('TOKEN_API_ALLOW_REMOTE has no effect without TOKEN_API_ADDRESS');
     return undefined;
@@ -59,15 +69,23 @@ export function readTokenApiConfig(r: EnvReader, issuerUrl?: URL): TokenApiConfi
   }
   const loopback = parsed.host === 'localhost' || isLoopbackPeer(parsed.host);
   if (!loopback && !allowRemote) {
-    r.problems.push(`TOKEN_API_ADDRESS must be a loopback address such as 127.0.0.1:7164 (got "${address}"); the token API mints tokens with the service's credentials, so set TOKEN_API_ALLOW_REMOTE=true only with a NetworkPolicy that admits only the app's pods`);
+    r.problems.push(
+      `TOKEN_API_ADDRESS must be a loopback address such as 127.0.0.1:7164 (got "${address}"); the token API mints tokens with the service's credentials, so set TOKEN_API_ALLOW_REMOTE=true only with a NetworkPolicy that admits only the app's pods`,
+    );
     return undefined;
   }
-  if (allowRemote) r.warnings.push('TOKEN_API_ALLOW_REMOTE=true: any caller that reaches TOKEN_API_ADDRESS gets tokens with the service\'s credentials; limit it with a NetworkPolicy to the app\'s pods');
+  if (allowRemote)
+    r.warnings.push(
+      "TOKEN_API_ALLOW_REMOTE=true: any caller that reaches TOKEN_API_ADDRESS gets tokens with the service's credentials; limit it with a NetworkPolicy to the app's pods",
+    );
   return { host: parsed.host, port: parsed.port, allowRemote, exchangeGrant };
 }
 
 /** Reads the token API section from an environment record on its own: the section (undefined when off or invalid) and every problem, each naming its variable. */
-export function loadTokenApiConfig(env: Env, issuerUrl?: URL): { config: TokenApiConfig | undefined; problems: string[]; warnings: string[] } {
+export function loadTokenApiConfig(
+  env: Env,
+  issuerUrl?: URL,
+): { config: TokenApiConfig | undefined; problems: string[]; warnings: string[] } {
   const r = new EnvReader(env, () => {
     throw new Error('no files are read for the token API section');
   });

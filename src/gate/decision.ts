@@ -4,15 +4,29 @@
  */
 export type Decision =
   /** Let the request through with these identity headers. */
-  | { readonly kind: 'allow'; readonly headers: Readonly<Record<string, string>>; readonly setCookies: readonly string[] }
+  | {
+      readonly kind: 'allow';
+      readonly headers: Readonly<Record<string, string>>;
+      readonly setCookies: readonly string[];
+    }
   /** A bypass path: through, with no identity headers. */
   | { readonly kind: 'bypass'; readonly setCookies: readonly string[] }
   /** Send the browser elsewhere (login, back after callback, logout). */
-  | { readonly kind: 'redirect'; readonly reason: 'login' | 'return' | 'logout'; readonly location: string; readonly setCookies: readonly string[] }
+  | {
+      readonly kind: 'redirect';
+      readonly reason: 'login' | 'return' | 'logout';
+      readonly location: string;
+      readonly setCookies: readonly string[];
+    }
   /** No session and not a navigation: 401 with where to log in. */
   | { readonly kind: 'unauthenticated'; readonly loginUrl: string; readonly setCookies: readonly string[] }
   /** Logged in but `assertClaims` failed: 403. */
-  | { readonly kind: 'forbidden'; readonly user: string | undefined; readonly logoutUrl: string; readonly setCookies: readonly string[] }
+  | {
+      readonly kind: 'forbidden';
+      readonly user: string | undefined;
+      readonly logoutUrl: string;
+      readonly setCookies: readonly string[];
+    }
   /** The page shown after logout. */
   | { readonly kind: 'signed-out'; readonly loginUrl: string; readonly setCookies: readonly string[] };
 

@@ -23,16 +23,24 @@ export function encodeHeaderValue(value: string): string {
   let out = '';
   for (const ch of value) {
     const code = ch.codePointAt(0) ?? 0;
-    out += code >= 0x20 && code <= 0x7e && ch !== '%' ? ch : encodeURIComponent(ch).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    out +=
+      code >= 0x20 && code <= 0x7e && ch !== '%'
+        ? ch
+        : encodeURIComponent(ch).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   }
   return out;
 }
 
 /** Every header name the service may set on an allowed request (for proxies to strip client copies). */
 export function identityHeaderNames(config: Config): string[] {
-  return [USER_HEADER, EMAIL_HEADER, SUBJECT_HEADER, ...config.headers.map((h) => h.name), config.authorizationHeader, config.idTokenHeader].filter(
-    (h): h is string => h !== undefined,
-  );
+  return [
+    USER_HEADER,
+    EMAIL_HEADER,
+    SUBJECT_HEADER,
+    ...config.headers.map((h) => h.name),
+    config.authorizationHeader,
+    config.idTokenHeader,
+  ].filter((h): h is string => h !== undefined);
 }
 
 /** Builds the identity headers for a session, compiled once from the configuration. */
@@ -51,7 +59,8 @@ export function compileIdentityHeaders(config: Config): (session: Session) => Re
     for (const { name, render } of custom) {
       headers[name] = encodeHeaderValue(render({ claims, accessToken: session.accessToken, idToken: session.idToken }));
     }
-    if (config.authorizationHeader && session.accessToken) headers[config.authorizationHeader] = `Bearer ${encodeHeaderValue(session.accessToken)}`;
+    if (config.authorizationHeader && session.accessToken)
+      headers[config.authorizationHeader] = `Bearer ${encodeHeaderValue(session.accessToken)}`;
     if (config.idTokenHeader && session.idToken) headers[config.idTokenHeader] = encodeHeaderValue(session.idToken);
     return headers;
   };

@@ -40,7 +40,13 @@ export const READYZ_PATH = '/readyz';
 export const METRICS_PATH = '/metrics';
 
 /** Paths declared for the flows to come; until they are served they are ordinary app paths (checked, or 404). */
-export const NOT_YET_SERVED: readonly string[] = [LOGOUT_FRONTCHANNEL_PATH, LOGOUT_BACKCHANNEL_PATH, LOGOUT_LOCAL_PATH, SESSION_PATH, SESSION_REFRESH_PATH];
+export const NOT_YET_SERVED: readonly string[] = [
+  LOGOUT_FRONTCHANNEL_PATH,
+  LOGOUT_BACKCHANNEL_PATH,
+  LOGOUT_LOCAL_PATH,
+  SESSION_PATH,
+  SESSION_REFRESH_PATH,
+];
 
 /** The flow paths on the app's domain, resolved once from the configuration. */
 export interface ServicePaths {
@@ -55,8 +61,17 @@ export interface ServicePaths {
 }
 
 /** Reads the configurable paths; the rest are the constants above. */
-export function resolvePaths(config: { readonly loginPath: string; readonly callbackPath: string; readonly logoutPath: string }): ServicePaths {
-  return { login: config.loginPath, callback: config.callbackPath, logout: config.logoutPath, signedOut: SIGNED_OUT_PATH };
+export function resolvePaths(config: {
+  readonly loginPath: string;
+  readonly callbackPath: string;
+  readonly logoutPath: string;
+}): ServicePaths {
+  return {
+    login: config.loginPath,
+    callback: config.callbackPath,
+    logout: config.logoutPath,
+    signedOut: SIGNED_OUT_PATH,
+  };
 }
 
 /**

@@ -9,7 +9,11 @@ export const MAX_RETURN_TO = 2048;
  * an http(s) URL, or that points at one of `reserved` paths, gives `fallback`.
  * The caller prefixes the configured origin, so the result never leaves the domain.
  */
-export function safeReturnTo(candidate: string | undefined, fallback: string, reserved: readonly string[] = []): string {
+export function safeReturnTo(
+  candidate: string | undefined,
+  fallback: string,
+  reserved: readonly string[] = [],
+): string {
   if (candidate === undefined) return fallback;
   // Browsers drop tabs and newlines anywhere in a URL and trim C0 controls and spaces.
   const cleaned = candidate.replace(/[\t\n\r]/g, '').replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '');

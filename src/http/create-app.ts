@@ -43,25 +43,59 @@ export function createPublicApp(deps: AppDeps): App {
   const security = (req: IncomingMessage, res: ServerResponse) => headers(req, res, () => undefined);
   const notFound = (req: IncomingMessage, res: ServerResponse): void => {
     security(req, res);
-    writeError(res, new AppError('NOT_FOUND', 'There is nothing here.', 'no route'), wantsHtml(req.headers), lazyCorrelationId(req.headers)(), logger, loginUrl);
+    writeError(
+      res,
+      new AppError('NOT_FOUND', 'There is nothing here.', 'no route'),
+      wantsHtml(req.headers),
+      lazyCorrelationId(req.headers)(),
+      logger,
+      loginUrl,
+    );
   };
   const ids = new WeakMap<IncomingMessage, () => string>();
   const failed: UpstreamFailed = (err, req, res) => {
-    const error = new AppError('UPSTREAM_UNAVAILABLE', 'The application is unavailable. Please try again shortly.', err?.message ?? 'not proxied');
+    const error = new AppError(
+      'UPSTREAM_UNAVAILABLE',
+      'The application is unavailable. Please try again shortly.',
+      err?.message ?? 'not proxied',
+    );
     if (!('writeHead' in res)) {
-      logger.error({ correlationId: ids.get(req)?.(), code: error.code, detail: error.detail }, 'upstream upgrade failed');
+      logger.error(
+        { correlationId: ids.get(req)?.(), code: error.code, detail: error.detail },
+        'upstream upgrade failed',
+      );
       res.destroy();
       return;
     }
     if (!res.headersSent) security(req, res);
-    writeError(res, error, wantsHtml(req.headers), (ids.get(req) ?? lazyCorrelationId(req.headers))(), logger, loginUrl);
+    writeError(
+      res,
+      error,
+      wantsHtml(req.headers),
+      (ids.get(req) ?? lazyCorrelationId(req.headers))(),
+      logger,
+      loginUrl,
+    );
   };
   const sidecar = config.upstreamUrl ? createSidecarProxy(config, config.upstreamUrl, failed) : undefined;
 
-  const flow = createEntry({ gate, metrics: undefined, logger, loginUrl, read: directRequest, own: security, pass: (req, res) => notFound(req, res) });
+  const flow = createEntry({
+    gate,
+    metrics: undefined,
+    logger,
+    loginUrl,
+    read: directRequest,
+    own: security,
+    pass: (req, res) => notFound(req, res),
+  });
   const proxied = sidecar
     ? createEntry({
-        gate, metrics, logger, loginUrl, read: directRequest, own: security,
+        gate,
+        metrics,
+        logger,
+        loginUrl,
+        read: directRequest,
+        own: security,
         pass: (req, res, decision, correlationId) => {
           ids.set(req, correlationId);
           sidecar.forward(req, res, decision);
@@ -84,15 +118,29 @@ export function createPublicApp(deps: AppDeps): App {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     if (!sidecar) return refuse(404, 'Not Found');
-    const request = { ...gateRequest(req, 'GET', req.url ?? '/'), headers: { ...req.headers, 'sec-fetch-mode': 'websocket' } };
+    const request = {
+      ...gateRequest(req, 'GET', req.url ?? '/'),
+      headers: { ...req.headers, 'sec-fetch-mode': 'websocket' },
+    };
     gate
       .decide(request)
       .then((decision) => {
         if (decision.kind === 'allow' || decision.kind === 'bypass') sidecar.upgrade(req, socket, head, decision);
-        else refuse(decision.kind === 'forbidden' ? 403 : 401, decision.kind === 'forbidden' ? 'Forbidden' : 'Unauthorized');
+        else
+          refuse(
+            decision.kind === 'forbidden' ? 403 : 401,
+            decision.kind === 'forbidden' ? 'Forbidden' : 'Unauthorized',
+          );
       })
       .catch((err: unknown) => {
-        logger.error({ correlationId: request.correlationId(), code: (err as AppError).code ?? 'INTERNAL', detail: (err as AppError).detail }, 'upgrade check failed');
+        logger.error(
+          {
+            correlationId: request.correlationId(),
+            code: (err as AppError).code ?? 'INTERNAL',
+            detail: (err as AppError).detail,
+          },
+          'upgrade check failed',
+        );
         refuse(503, 'Service Unavailable');
       });
   };

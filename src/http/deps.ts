@@ -14,4 +14,7 @@ export interface AppDeps {
 }
 
 /** A request handler on bare `node:http`. */
-export type Handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void | Promise<void>;
+export type Handler = (
+  req: import('node:http').IncomingMessage,
+  res: import('node:http').ServerResponse,
+) => void | Promise<void>;

@@ -33,7 +33,12 @@ export interface EntryOptions {
   /** Reads the request into a gate request; an `AppError` thrown here is a 4xx. */
   readonly read: (req: IncomingMessage, correlationId: () => string) => GateRequest;
   /** What "let it through" means here: 200 for forwardAuth, proxy in sidecar mode, 404 for direct calls. */
-  readonly pass: (req: IncomingMessage, res: ServerResponse, decision: PassDecision, correlationId: () => string) => void;
+  readonly pass: (
+    req: IncomingMessage,
+    res: ServerResponse,
+    decision: PassDecision,
+    correlationId: () => string,
+  ) => void;
   /** Runs before the service writes an answer of its own (not on pass): security headers. */
   readonly own?: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
 }

@@ -21,11 +21,21 @@ export interface PageAction {
 }
 
 /** A short page readable on a phone: a title, a sentence or two, actions and a reference id. */
-export function renderPage(options: { title: string; message: string; actions?: readonly PageAction[]; correlationId?: string | undefined }): string {
+export function renderPage(options: {
+  title: string;
+  message: string;
+  actions?: readonly PageAction[];
+  correlationId?: string | undefined;
+}): string {
   const actions = (options.actions ?? [])
-    .map((a) => `<a class="button${a.secondary ? ' secondary' : ''}" href="${escapeHtml(a.href)}">${escapeHtml(a.label)}</a>`)
+    .map(
+      (a) =>
+        `<a class="button${a.secondary ? ' secondary' : ''}" href="${escapeHtml(a.href)}">${escapeHtml(a.label)}</a>`,
+    )
     .join('');
-  const ref = options.correlationId ? `<p class="ref">Reference: <code>${escapeHtml(options.correlationId)}</code></p>` : '';
+  const ref = options.correlationId
+    ? `<p class="ref">Reference: <code>${escapeHtml(options.correlationId)}</code></p>`
+    : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex"><title>${escapeHtml(options.title)}</title><style>${STYLE}</style></head>
 <body><main><h1>${escapeHtml(options.title)}</h1><p>${escapeHtml(options.message)}</p>${actions ? `<div class="actions">${actions}</div>` : ''}${ref}</main></body></html>`;

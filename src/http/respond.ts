@@ -8,14 +8,26 @@ import { renderPage } from './pages.js';
 /** Headers on every page and JSON body the service writes itself. */
 export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'Cache-Control': 'no-store',
-  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'Content-Security-Policy':
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'X-Frame-Options': 'DENY',
 };
 
-function send(res: ServerResponse, status: number, headers: Record<string, string | string[]>, body: string, contentType: string): void {
-  res.writeHead(status, { ...PAGE_HEADERS, ...headers, 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
+function send(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string | string[]>,
+  body: string,
+  contentType: string,
+): void {
+  res.writeHead(status, {
+    ...PAGE_HEADERS,
+    ...headers,
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(body),
+  });
   res.end(res.req?.method === 'HEAD' ? undefined : body);
 }
 
@@ -26,7 +38,11 @@ type AllowDecision = Extract<Decision, { kind: 'allow' }>;
  * the proxy to copy, no page headers, and Set-Cookie only when the session was refreshed.
  */
 export function writeAllow(res: ServerResponse, decision: AllowDecision): void {
-  const headers: Record<string, string | number | string[]> = { ...decision.headers, 'Cache-Control': 'no-store', 'Content-Length': 0 };
+  const headers: Record<string, string | number | string[]> = {
+    ...decision.headers,
+    'Cache-Control': 'no-store',
+    'Content-Length': 0,
+  };
   if (decision.setCookies.length > 0) headers['Set-Cookie'] = [...decision.setCookies];
   res.writeHead(200, headers);
   res.end();
@@ -49,7 +65,12 @@ export function sendPage(
  * Writes every decision but `allow` (`writeAllow`; sidecar mode proxies instead). In
  * forwardAuth mode a 2xx lets the request through, anything else goes back to the client.
  */
-export function writeDecision(res: ServerResponse, decision: Exclude<Decision, AllowDecision>, html: boolean, correlationId: () => string): void {
+export function writeDecision(
+  res: ServerResponse,
+  decision: Exclude<Decision, AllowDecision>,
+  html: boolean,
+  correlationId: () => string,
+): void {
   const cookies = { 'Set-Cookie': [...decision.setCookies] };
   switch (decision.kind) {
     case 'bypass':
@@ -61,21 +82,53 @@ export function writeDecision(res: ServerResponse, decision: Exclude<Decision, A
       res.end();
       return;
     case 'unauthenticated':
-      sendPage(res, html, 401, { title: 'Please sign in', message: 'You need to sign in to see this page.', actions: [{ label: 'Sign in', href: decision.loginUrl }], correlationId: correlationId() },
-        { error: 'unauthenticated', message: 'Sign in first.', loginUrl: decision.loginUrl }, cookies);
+      sendPage(
+        res,
+        html,
+        401,
+        {
+          title: 'Please sign in',
+          message: 'You need to sign in to see this page.',
+          actions: [{ label: 'Sign in', href: decision.loginUrl }],
+          correlationId: correlationId(),
+        },
+        { error: 'unauthenticated', message: 'Sign in first.', loginUrl: decision.loginUrl },
+        cookies,
+      );
       return;
     case 'forbidden':
-      sendPage(res, html, 403, {
-        title: 'You don’t have access',
-        message: `${decision.user ? `You are signed in as ${decision.user}, but your` : 'Your'} account is not allowed to use this application. Ask its owner for access, or sign in with another account.`,
-        actions: [{ label: 'Sign out', href: decision.logoutUrl }],
-        correlationId: correlationId(),
-      }, { error: 'forbidden', message: 'Your account lacks the access this application requires.', logoutUrl: decision.logoutUrl }, cookies);
+      sendPage(
+        res,
+        html,
+        403,
+        {
+          title: 'You don’t have access',
+          message: `${decision.user ? `You are signed in as ${decision.user}, but your` : 'Your'} account is not allowed to use this application. Ask its owner for access, or sign in with another account.`,
+          actions: [{ label: 'Sign out', href: decision.logoutUrl }],
+          correlationId: correlationId(),
+        },
+        {
+          error: 'forbidden',
+          message: 'Your account lacks the access this application requires.',
+          logoutUrl: decision.logoutUrl,
+        },
+        cookies,
+      );
       return;
     case 'signed-out':
       // Not 2xx: through forwardAuth this page must be shown, not passed to the app.
-      sendPage(res, html, 401, { title: 'You are signed out', message: 'You have been signed out of this application.', actions: [{ label: 'Sign in again', href: decision.loginUrl }] },
-        { error: 'signed_out', message: 'Signed out.', loginUrl: decision.loginUrl }, cookies);
+      sendPage(
+        res,
+        html,
+        401,
+        {
+          title: 'You are signed out',
+          message: 'You have been signed out of this application.',
+          actions: [{ label: 'Sign in again', href: decision.loginUrl }],
+        },
+        { error: 'signed_out', message: 'Signed out.', loginUrl: decision.loginUrl },
+        cookies,
+      );
       return;
   }
 }
@@ -85,18 +138,43 @@ export function writeDecision(res: ServerResponse, decision: Exclude<Decision, A
  * and the id, never a stack or token. The log line gets the reason: `detail` and the
  * cause's name, message and code.
  */
-export function writeError(res: ServerResponse, err: unknown, html: boolean, id: string, logger: Logger, retryUrl: string): void {
+export function writeError(
+  res: ServerResponse,
+  err: unknown,
+  html: boolean,
+  id: string,
+  logger: Logger,
+  retryUrl: string,
+): void {
   const known: AppError | undefined = isAppError(err) ? err : undefined;
   const code = known?.code ?? 'INTERNAL';
   const presentation = ERROR_MAP[code];
   const message = known?.message ?? 'An unexpected error occurred. Please try again.';
-  logger[presentation.level]({ correlationId: id, code, detail: known?.detail, cause: known ? causeSummary(known) : undefined, err: known ? undefined : { message: (err as Error)?.message, stack: (err as Error)?.stack } }, 'request failed');
+  logger[presentation.level](
+    {
+      correlationId: id,
+      code,
+      detail: known?.detail,
+      cause: known ? causeSummary(known) : undefined,
+      err: known ? undefined : { message: (err as Error)?.message, stack: (err as Error)?.stack },
+    },
+    'request failed',
+  );
   if (res.headersSent) {
     res.destroy();
     return;
   }
   const retry = presentation.status !== 400 || code !== 'MISSING_HEADER';
-  sendPage(res, html, presentation.status,
-    { title: presentation.title, message, actions: retry ? [{ label: 'Try again', href: retryUrl }] : [], correlationId: id },
-    { error: code.toLowerCase(), message });
+  sendPage(
+    res,
+    html,
+    presentation.status,
+    {
+      title: presentation.title,
+      message,
+      actions: retry ? [{ label: 'Try again', href: retryUrl }] : [],
+      correlationId: id,
+    },
+    { error: code.toLowerCase(), message },
+  );
 }

@@ -1,5 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { FORWARD_AUTH_PATH, HEALTHZ_PATH, METRICS_PATH, OAUTH2_PREFIX, READYZ_PATH, type ServicePaths } from '../gate/paths.js';
+import {
+  FORWARD_AUTH_PATH,
+  HEALTHZ_PATH,
+  METRICS_PATH,
+  OAUTH2_PREFIX,
+  READYZ_PATH,
+  type ServicePaths,
+} from '../gate/paths.js';
 import type { Handler } from './deps.js';
 
 export { FORWARD_AUTH_PATH } from '../gate/paths.js';
@@ -72,7 +79,11 @@ export function probeRoutes(handlers: Pick<Handlers, 'healthz' | 'readyz' | 'met
  * when there is no query. `own` answers get `security` first; anything else goes
  * to `fallback` (sidecar: check and proxy; otherwise 404).
  */
-export function dispatch(table: RouteTable, security: (req: IncomingMessage, res: ServerResponse) => void, fallback: Handler): (req: IncomingMessage, res: ServerResponse) => void {
+export function dispatch(
+  table: RouteTable,
+  security: (req: IncomingMessage, res: ServerResponse) => void,
+  fallback: Handler,
+): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const url = req.url ?? '/';
     const query = url.indexOf('?');

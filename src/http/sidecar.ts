@@ -20,7 +20,11 @@ export function createSidecarProxy(config: Config, upstream: URL, failed: Upstre
   // Compared with `_` read as `-`: CGI-style apps (WSGI, Rack, PHP) see `X_Forwarded_User`
   // and `X-Forwarded-User` as the same HTTP_X_FORWARDED_USER.
   const canonical = (name: string) => name.toLowerCase().replace(/_/g, '-');
-  const stripped = new Set([...identityHeaderNames(config), 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'forwarded'].map(canonical));
+  const stripped = new Set(
+    [...identityHeaderNames(config), 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'forwarded'].map(
+      canonical,
+    ),
+  );
   const publicPort = /:(\d+)$/.exec(config.domain)?.[1] ?? (config.publicScheme === 'https' ? '443' : '80');
   const proxy = createProxyMiddleware<IncomingMessage, ServerResponse>({
     target: upstream.href,

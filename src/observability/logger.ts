@@ -9,10 +9,29 @@ export type { Logger };
  * object: tokens, codes, cookies and secrets. Log lines carry ids, not credentials.
  */
 export const REDACTED_PATHS = [
-  'cookie', '*.cookie', 'headers.cookie', 'headers.authorization', 'authorization',
-  'code', '*.code_verifier', 'state', 'nonce', 'idToken', 'accessToken', 'refreshToken',
-  'id_token', 'access_token', 'refresh_token', 'clientSecret', 'sessionSecret', 'password',
-  '*.idToken', '*.accessToken', '*.refreshToken', '*.clientSecret', '*.sessionSecret',
+  'cookie',
+  '*.cookie',
+  'headers.cookie',
+  'headers.authorization',
+  'authorization',
+  'code',
+  '*.code_verifier',
+  'state',
+  'nonce',
+  'idToken',
+  'accessToken',
+  'refreshToken',
+  'id_token',
+  'access_token',
+  'refresh_token',
+  'clientSecret',
+  'sessionSecret',
+  'password',
+  '*.idToken',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.clientSecret',
+  '*.sessionSecret',
 ];
 
 /**
@@ -20,12 +39,25 @@ export const REDACTED_PATHS = [
  * that is written as is: any other value there could be an authorization code.
  */
 const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
-  'MISSING_HEADER', 'BAD_REQUEST', 'NOT_FOUND', 'LOGIN_EXPIRED', 'LOGIN_STATE_MISMATCH', 'PROVIDER_DENIED', 'CODE_REJECTED',
-  'TOKEN_INVALID', 'PROVIDER_UNAVAILABLE', 'SESSION_STORE_UNAVAILABLE', 'SESSION_TOO_LARGE', 'UPSTREAM_UNAVAILABLE', 'INTERNAL',
+  'MISSING_HEADER',
+  'BAD_REQUEST',
+  'NOT_FOUND',
+  'LOGIN_EXPIRED',
+  'LOGIN_STATE_MISMATCH',
+  'PROVIDER_DENIED',
+  'CODE_REJECTED',
+  'TOKEN_INVALID',
+  'PROVIDER_UNAVAILABLE',
+  'SESSION_STORE_UNAVAILABLE',
+  'SESSION_TOO_LARGE',
+  'UPSTREAM_UNAVAILABLE',
+  'INTERNAL',
 ]);
 
 function censor(value: unknown, path: string[]): unknown {
-  return path.length === 1 && path[0] === 'code' && typeof value === 'string' && ERROR_CODES.has(value) ? value : '[redacted]';
+  return path.length === 1 && path[0] === 'code' && typeof value === 'string' && ERROR_CODES.has(value)
+    ? value
+    : '[redacted]';
 }
 
 /** Creates the JSON logger; `destination` lets tests capture lines. */

@@ -4,7 +4,15 @@ import { Counter, Histogram, Gauge, Registry, collectDefaultMetrics } from 'prom
 export type CheckOutcome = 'allowed' | 'login_redirect' | 'unauthenticated' | 'forbidden' | 'bypass' | 'error' | 'flow';
 
 /** Every outcome, so each series exists (at 0) from the start. */
-export const CHECK_OUTCOMES: readonly CheckOutcome[] = ['allowed', 'login_redirect', 'unauthenticated', 'forbidden', 'bypass', 'error', 'flow'];
+export const CHECK_OUTCOMES: readonly CheckOutcome[] = [
+  'allowed',
+  'login_redirect',
+  'unauthenticated',
+  'forbidden',
+  'bypass',
+  'error',
+  'flow',
+];
 
 /**
  * The service's Prometheus metrics on a registry of its own, so tests and
@@ -12,14 +20,24 @@ export const CHECK_OUTCOMES: readonly CheckOutcome[] = ['allowed', 'login_redire
  */
 export class Metrics {
   readonly registry = new Registry();
-  readonly checks = new Counter({ name: 'idp_checks_total', help: 'Forward-auth checks by outcome', labelNames: ['outcome'] as const, registers: [this.registry] });
+  readonly checks = new Counter({
+    name: 'idp_checks_total',
+    help: 'Forward-auth checks by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   readonly checkSeconds = new Histogram({
     name: 'idp_check_duration_seconds',
     help: 'Time to decide a forward-auth check',
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5],
     registers: [this.registry],
   });
-  readonly logins = new Counter({ name: 'idp_logins_total', help: 'Logins by stage (started, completed, failed) and reason', labelNames: ['stage', 'reason'] as const, registers: [this.registry] });
+  readonly logins = new Counter({
+    name: 'idp_logins_total',
+    help: 'Logins by stage (started, completed, failed) and reason',
+    labelNames: ['stage', 'reason'] as const,
+    registers: [this.registry],
+  });
   readonly logouts = new Counter({ name: 'idp_logouts_total', help: 'Logouts', registers: [this.registry] });
   readonly providerSeconds = new Histogram({
     name: 'idp_provider_request_duration_seconds',
@@ -28,8 +46,18 @@ export class Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
-  readonly storeErrors = new Counter({ name: 'idp_session_store_errors_total', help: 'Session store errors by operation', labelNames: ['operation'] as const, registers: [this.registry] });
-  readonly cacheLookups = new Counter({ name: 'idp_session_cache_lookups_total', help: 'Session cache lookups by result (hit, miss)', labelNames: ['result'] as const, registers: [this.registry] });
+  readonly storeErrors = new Counter({
+    name: 'idp_session_store_errors_total',
+    help: 'Session store errors by operation',
+    labelNames: ['operation'] as const,
+    registers: [this.registry],
+  });
+  readonly cacheLookups = new Counter({
+    name: 'idp_session_cache_lookups_total',
+    help: 'Session cache lookups by result (hit, miss)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
   readonly cacheHitRatio = new Gauge({
     name: 'idp_session_cache_hit_ratio',
     help: 'Share of session lookups answered from the in-process cache since start',

@@ -32,7 +32,12 @@ export class LoginTransactions {
    * `secrets`: current first, the others still accepted. `app`: issuer, client id
    * and domain the cookies are bound to, together with the `<prefix>tx_` name family.
    */
-  constructor(secrets: readonly string[], cookieNamePrefix: string, private readonly policy: CookiePolicy, app: Omit<KeyBinding, 'cookieName'>) {
+  constructor(
+    secrets: readonly string[],
+    cookieNamePrefix: string,
+    private readonly policy: CookiePolicy,
+    app: Omit<KeyBinding, 'cookieName'>,
+  ) {
     this.prefix = `${cookieNamePrefix}tx_`;
     this.binding = { ...app, cookieName: this.prefix };
     this.ring = keyRing(secrets, 'login-transaction', this.binding);
@@ -49,7 +54,10 @@ export class LoginTransactions {
     const stale = open.slice(0, Math.max(0, open.length - (MAX_OPEN - 1)));
     // Lax whatever COOKIE_SAMESITE says: the provider's redirect back is a cross-site navigation.
     const policy = { ...this.policy, sameSite: 'Lax' as const };
-    return [...stale.map((name) => clearCookie(name, policy)), setCookie(this.cookieName(tx.state), value, TRANSACTION_TTL, policy)];
+    return [
+      ...stale.map((name) => clearCookie(name, policy)),
+      setCookie(this.cookieName(tx.state), value, TRANSACTION_TTL, policy),
+    ];
   }
 
   /** The transaction this browser started for `state`, or undefined (missing, expired, tampered). */
@@ -58,7 +66,9 @@ export class LoginTransactions {
     if (!value) return undefined;
     const tx = (await openJwt(value, this.ring, this.binding))?.tx as LoginTransaction | undefined;
     // The cookie name already hashes the state; comparing it again is defence in depth.
-    return tx && tx.state === state && typeof tx.codeVerifier === 'string' && typeof tx.returnTo === 'string' ? tx : undefined;
+    return tx && tx.state === state && typeof tx.codeVerifier === 'string' && typeof tx.returnTo === 'string'
+      ? tx
+      : undefined;
   }
 
   /** The Set-Cookie value that ends the transaction for `state`. */

@@ -38,7 +38,11 @@ export class OidcClient {
   private starting: Promise<void> | undefined;
   readonly redirectUri: string;
 
-  constructor(private readonly config: Config, private readonly logger: Logger, private readonly metrics?: Metrics) {
+  constructor(
+    private readonly config: Config,
+    private readonly logger: Logger,
+    private readonly metrics?: Metrics,
+  ) {
     this.redirectUri = `${config.publicScheme}://${config.domain}${config.callbackPath}`;
   }
 
@@ -65,7 +69,10 @@ export class OidcClient {
         return;
       } catch (err) {
         const delay = Math.min(500 * 2 ** attempt, 15000);
-        this.logger.error({ err: { message: (err as Error).message }, issuer: this.config.issuerUrl.href, retryInMs: delay }, 'provider discovery failed');
+        this.logger.error(
+          { err: { message: (err as Error).message }, issuer: this.config.issuerUrl.href, retryInMs: delay },
+          'provider discovery failed',
+        );
         await new Promise((r) => setTimeout(r, delay).unref());
       }
     }
@@ -79,7 +86,10 @@ export class OidcClient {
         this.config.clientId,
         this.config.clientSecret,
         undefined,
-        { timeout: 10, ...(this.config.allowInsecureHttp ? { execute: [client.allowInsecureRequests] } : {}) },
+        {
+          timeout: 10,
+          ...(this.config.allowInsecureHttp ? { execute: [client.allowInsecureRequests] } : {}),
+        },
       );
       this.configuration.timeout = 10;
       // openid-client v6 checks an id_token's claims but not its signature when it comes
@@ -94,7 +104,11 @@ export class OidcClient {
 
   private get current(): client.Configuration {
     if (!this.configuration) {
-      throw new AppError('PROVIDER_UNAVAILABLE', 'The identity provider cannot be reached right now. Please try again in a moment.', 'provider metadata not loaded yet');
+      throw new AppError(
+        'PROVIDER_UNAVAILABLE',
+        'The identity provider cannot be reached right now. Please try again in a moment.',
+        'provider metadata not loaded yet',
+      );
     }
     return this.configuration;
   }
@@ -135,11 +149,19 @@ export class OidcClient {
         idTokenExpected: true,
       });
       const claims = tokens.claims();
-      if (!claims || !tokens.id_token) throw new AppError('TOKEN_INVALID', 'The identity provider sent no identity. Please sign in again.', 'no id_token');
+      if (!claims || !tokens.id_token)
+        throw new AppError(
+          'TOKEN_INVALID',
+          'The identity provider sent no identity. Please sign in again.',
+          'no id_token',
+        );
       const overage = overageClaims(claims);
       if (overage.length > 0) {
         // Entra ID leaves out `groups` when a user is in too many (over 200); rules on it then fail.
-        this.logger.warn({ event: 'claims_overage', claims: overage, sub: claims.sub }, 'the provider left out claims (Entra groups overage); assertClaims on them will fail: emit app roles or groups assigned to the application instead');
+        this.logger.warn(
+          { event: 'claims_overage', claims: overage, sub: claims.sub },
+          'the provider left out claims (Entra groups overage); assertClaims on them will fail: emit app roles or groups assigned to the application instead',
+        );
       }
       const expiresIn = tokens.expiresIn();
       return {

@@ -38,11 +38,21 @@ export interface Backend {
  * Runs one backend operation; a failure becomes SESSION_STORE_UNAVAILABLE (503)
  * and is counted by operation, the cause kept for the log.
  */
-export async function guarded<T>(kind: string, operation: string, work: () => Promise<T>, metrics?: Metrics): Promise<T> {
+export async function guarded<T>(
+  kind: string,
+  operation: string,
+  work: () => Promise<T>,
+  metrics?: Metrics,
+): Promise<T> {
   try {
     return await work();
   } catch (err) {
     metrics?.storeErrors.inc({ operation });
-    throw new AppError('SESSION_STORE_UNAVAILABLE', 'Sessions are unavailable right now. Please try again in a moment.', `${kind} ${operation} failed`, { cause: err });
+    throw new AppError(
+      'SESSION_STORE_UNAVAILABLE',
+      'Sessions are unavailable right now. Please try again in a moment.',
+      `${kind} ${operation} failed`,
+      { cause: err },
+    );
   }
 }

@@ -70,15 +70,22 @@ export class CookieSessionStore implements SessionStore {
     const jwe = await sealJwt({ s: session }, this.ring, this.binding, session.expiresAt);
     const count = Math.ceil(jwe.length / CHUNK_SIZE);
     if (count > MAX_CHUNKS) {
-      throw new AppError('SESSION_TOO_LARGE', 'Your sign-in is too large to keep in a cookie. Ask the administrator to use the redis session store.', `session needs ${count} cookies`);
+      throw new AppError(
+        'SESSION_TOO_LARGE',
+        'Your sign-in is too large to keep in a cookie. Ask the administrator to use the redis session store.',
+        `session needs ${count} cookies`,
+      );
     }
     const maxAge = Math.max(1, endsAt(session, this.options.lifetime) - nowSeconds());
     const setCookies: string[] = [];
     for (let i = 0; i < count; i++) {
-      setCookies.push(setCookie(this.chunkName(i), jwe.slice(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE), maxAge, this.options.policy));
+      setCookies.push(
+        setCookie(this.chunkName(i), jwe.slice(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE), maxAge, this.options.policy),
+      );
     }
     for (let i = count; i < MAX_CHUNKS; i++) {
-      if (cookies[this.chunkName(i)] !== undefined) setCookies.push(clearCookie(this.chunkName(i), this.options.policy));
+      if (cookies[this.chunkName(i)] !== undefined)
+        setCookies.push(clearCookie(this.chunkName(i), this.options.policy));
     }
     return { handle: jwe, setCookies };
   }

@@ -35,10 +35,13 @@ export function createSessionManager(config: Config, logger: Logger, metrics?: M
     lifetime: { maxAge: config.sessionMaxAge, idleTimeout: config.sessionIdleTimeout },
   };
   const manager = { lifetime: common.lifetime, cacheSize: config.sessionCacheSize, logger, metrics };
-  if (config.sessionStore === 'cookie') return new SessionManager({ ...manager, store: new CookieSessionStore(common) });
-  const store = (backend: MemoryBackend | RedisBackend) => new ServerSessionStore({ ...common, backend, cacheSize: config.sessionCacheSize, metrics });
+  if (config.sessionStore === 'cookie')
+    return new SessionManager({ ...manager, store: new CookieSessionStore(common) });
+  const store = (backend: MemoryBackend | RedisBackend) =>
+    new ServerSessionStore({ ...common, backend, cacheSize: config.sessionCacheSize, metrics });
   // One process holds every memory session, so its cache could only go stale.
-  if (config.sessionStore === 'memory') return new SessionManager({ ...manager, store: store(new MemoryBackend()), cacheTtl: 0 });
+  if (config.sessionStore === 'memory')
+    return new SessionManager({ ...manager, store: store(new MemoryBackend()), cacheTtl: 0 });
   const redis = new RedisBackend(createRedisClient(config.redis, logger), redisNamespace(config.clientId));
   redis.connect(logger);
   return new SessionManager({ ...manager, store: store(redis), cacheTtl: config.sessionCacheTtl });

@@ -40,7 +40,9 @@ export interface KeyRing {
  * made for another issuer, client, domain or cookie name is a different key.
  */
 export function deriveKey(secret: string, purpose: KeyPurpose, binding: KeyBinding): DerivedKey {
-  const bound = createHash('sha256').update(JSON.stringify([binding.issuer, binding.clientId, binding.domain, binding.cookieName])).digest('base64url');
+  const bound = createHash('sha256')
+    .update(JSON.stringify([binding.issuer, binding.clientId, binding.domain, binding.cookieName]))
+    .digest('base64url');
   const key = new Uint8Array(hkdfSync('sha256', secret, 'idp-oidc-middleware', `${purpose} v2 ${bound}`, 32));
   return { key, kid: createHash('sha256').update(key).digest('base64url').slice(0, 8) };
 }

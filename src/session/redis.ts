@@ -8,7 +8,8 @@ import type { Backend, BackendLock } from './backend.js';
 type Redis = ReturnType<typeof createClient<{}, {}, {}, 2 | 3, {}>>;
 
 /** Deletes the lock only while it still holds this owner's token: a lock that expired and passed on is not ours to free. */
-const RELEASE_IF_OWNER = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+const RELEASE_IF_OWNER =
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 
 /**
  * A node-redis client, standalone or through Sentinel. Commands fail at once while
@@ -26,7 +27,12 @@ export function createRedisClient(config: RedisConfig, logger: Logger): Redis {
     sentinel.on('error', (err: Error) => logger.warn({ err: { message: err.message } }, 'redis sentinel error'));
     return sentinel as unknown as Redis;
   }
-  const client = createClient({ url, ...(password ? { password } : {}), socket: { reconnectStrategy, connectTimeout: 3000 }, disableOfflineQueue: true });
+  const client = createClient({
+    url,
+    ...(password ? { password } : {}),
+    socket: { reconnectStrategy, connectTimeout: 3000 },
+    disableOfflineQueue: true,
+  });
   client.on('error', (err: Error) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
   return client as unknown as Redis;
 }
@@ -39,11 +45,18 @@ export function createRedisClient(config: RedisConfig, logger: Logger): Redis {
 export class RedisBackend implements Backend {
   readonly kind = 'redis';
 
-  constructor(private readonly client: Redis, private readonly namespace: string) {}
+  constructor(
+    private readonly client: Redis,
+    private readonly namespace: string,
+  ) {}
 
   /** Connects in the background: a Redis that is down at start is reported by /readyz and retried. */
   connect(logger: Logger): void {
-    this.client.connect().catch((err: Error) => logger.error({ err: { message: err.message } }, 'redis: first connection failed; retrying'));
+    this.client
+      .connect()
+      .catch((err: Error) =>
+        logger.error({ err: { message: err.message } }, 'redis: first connection failed; retrying'),
+      );
   }
 
   async get(key: string): Promise<string | undefined> {
@@ -51,11 +64,16 @@ export class RedisBackend implements Backend {
   }
 
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
-    await this.client.set(this.namespace + key, value, { expiration: { type: 'EX', value: Math.max(1, Math.ceil(ttlSeconds)) } });
+    await this.client.set(this.namespace + key, value, {
+      expiration: { type: 'EX', value: Math.max(1, Math.ceil(ttlSeconds)) },
+    });
   }
 
   async setIfPresent(key: string, value: string, ttlSeconds: number): Promise<boolean> {
-    const reply = await this.client.set(this.namespace + key, value, { condition: 'XX', expiration: { type: 'EX', value: Math.max(1, Math.ceil(ttlSeconds)) } });
+    const reply = await this.client.set(this.namespace + key, value, {
+      condition: 'XX',
+      expiration: { type: 'EX', value: Math.max(1, Math.ceil(ttlSeconds)) },
+    });
     return reply === 'OK';
   }
 
@@ -79,9 +97,14 @@ export class RedisBackend implements Backend {
   async lock(key: string, ttlMs: number): Promise<BackendLock | undefined> {
     const full = this.namespace + key;
     const token = randomBytes(16).toString('base64url');
-    const reply = await this.client.set(full, token, { condition: 'NX', expiration: { type: 'PX', value: Math.max(1, Math.ceil(ttlMs)) } });
+    const reply = await this.client.set(full, token, {
+      condition: 'NX',
+      expiration: { type: 'PX', value: Math.max(1, Math.ceil(ttlMs)) },
+    });
     if (reply !== 'OK') return undefined;
-    return { release: async () => Number(await this.client.eval(RELEASE_IF_OWNER, { keys: [full], arguments: [token] })) === 1 };
+    return {
+      release: async () => Number(await this.client.eval(RELEASE_IF_OWNER, { keys: [full], arguments: [token] })) === 1,
+    };
   }
 
   async ping(): Promise<void> {

@@ -22,16 +22,20 @@ export function sealJwt(payload: JWTPayload, ring: KeyRing, binding: KeyBinding,
  */
 export async function openJwt(value: string, ring: KeyRing, binding: KeyBinding): Promise<JWTPayload | undefined> {
   try {
-    const { payload } = await jwtDecrypt(value, (header) => {
-      const key = ring.find(header.kid);
-      if (key === undefined) throw new Error('unknown key');
-      return key;
-    }, {
-      keyManagementAlgorithms: ['dir'],
-      contentEncryptionAlgorithms: ['A256GCM'],
-      issuer: binding.issuer,
-      audience: binding.clientId,
-    });
+    const { payload } = await jwtDecrypt(
+      value,
+      (header) => {
+        const key = ring.find(header.kid);
+        if (key === undefined) throw new Error('unknown key');
+        return key;
+      },
+      {
+        keyManagementAlgorithms: ['dir'],
+        contentEncryptionAlgorithms: ['A256GCM'],
+        issuer: binding.issuer,
+        audience: binding.clientId,
+      },
+    );
     return payload;
   } catch {
     return undefined;

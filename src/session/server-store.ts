@@ -99,7 +99,9 @@ export class ServerSessionStore implements SessionStore {
   }
 
   async replace(id: string, session: Session): Promise<string[] | undefined> {
-    const stored = await this.call('set', () => this.options.backend.setIfPresent(`sess:${id}`, JSON.stringify(session), this.ttl(session)));
+    const stored = await this.call('set', () =>
+      this.options.backend.setIfPresent(`sess:${id}`, JSON.stringify(session), this.ttl(session)),
+    );
     return stored ? [] : undefined;
   }
 

@@ -4,7 +4,15 @@ import { isAppError } from '../errors/app-error.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { BackendLock } from './backend.js';
-import { SESSION_CACHE_MAX_BYTES, isLive, needsTouch, nowSeconds, sessionBytes, type Session, type SessionLifetime } from './session.js';
+import {
+  SESSION_CACHE_MAX_BYTES,
+  isLive,
+  needsTouch,
+  nowSeconds,
+  sessionBytes,
+  type Session,
+  type SessionLifetime,
+} from './session.js';
 import type { Cookies, SessionStore } from './store.js';
 
 /** A live session found for a request. */
@@ -114,7 +122,8 @@ export class SessionManager {
     const setCookies = await this.store.replace(handle, { ...session, lastSeenAt: now }, cookies);
     // Reuse is safe for as long as a touch would not be due again on the refreshed session.
     const interval = Math.min(60, Math.floor(lifetime.idleTimeout / 10));
-    if (setCookies !== undefined && this.options.cacheSize > 0) this.refreshed.set(handle, { until: now + interval, setCookies });
+    if (setCookies !== undefined && this.options.cacheSize > 0)
+      this.refreshed.set(handle, { until: now + interval, setCookies });
     return setCookies;
   }
 
@@ -130,7 +139,10 @@ export class SessionManager {
       try {
         await this.store.delete(old);
       } catch (err) {
-        this.options.logger.warn({ event: 'session', err: { message: (err as Error).message }, code: isAppError(err) ? err.code : 'INTERNAL' }, 'could not end the previous session at login');
+        this.options.logger.warn(
+          { event: 'session', err: { message: (err as Error).message }, code: isAppError(err) ? err.code : 'INTERNAL' },
+          'could not end the previous session at login',
+        );
       }
     }
     return (await this.store.write(session, cookies)).setCookies;
@@ -143,7 +155,11 @@ export class SessionManager {
    */
   async update(active: ActiveSession, next: Session, cookies: Cookies): Promise<string[] | undefined> {
     const current = active.session;
-    const session: Session = { ...next, createdAt: current.createdAt, expiresAt: Math.min(next.expiresAt, current.expiresAt) };
+    const session: Session = {
+      ...next,
+      createdAt: current.createdAt,
+      expiresAt: Math.min(next.expiresAt, current.expiresAt),
+    };
     this.forget(active.handle);
     if (!isLive(session, this.options.lifetime)) return undefined;
     return this.store.replace(active.handle, session, cookies);
@@ -161,7 +177,10 @@ export class SessionManager {
       try {
         session = await this.find(handle);
       } catch (err) {
-        this.options.logger.warn({ event: 'session', err: { message: (err as Error).message } }, 'could not read the session being ended');
+        this.options.logger.warn(
+          { event: 'session', err: { message: (err as Error).message } },
+          'could not read the session being ended',
+        );
       }
       this.forget(handle);
       await this.store.delete(handle);
@@ -188,7 +207,9 @@ export class SessionManager {
 
   /** A short stable key naming this session, for locks and logs; it reveals nothing of the cookie. */
   sessionKey(active: ActiveSession): string {
-    return this.store.inCookie ? createHash('sha256').update(active.handle).digest('base64url').slice(0, 22) : active.handle;
+    return this.store.inCookie
+      ? createHash('sha256').update(active.handle).digest('base64url').slice(0, 22)
+      : active.handle;
   }
 
   /** Takes the lock `key` for `ttlMs` (shared by replicas for redis, in-process otherwise); undefined while another holder has it. */
@@ -203,7 +224,14 @@ export class SessionManager {
     try {
       return { locked: true, value: await work() };
     } finally {
-      await lock.release().catch((err: Error) => this.options.logger.warn({ event: 'session', err: { message: err.message } }, 'could not release a lock; it expires on its own'));
+      await lock
+        .release()
+        .catch((err: Error) =>
+          this.options.logger.warn(
+            { event: 'session', err: { message: err.message } },
+            'could not release a lock; it expires on its own',
+          ),
+        );
     }
   }
 

@@ -38,7 +38,13 @@ export const SESSION_CACHE_MAX_BYTES = 24 * 1024 * 1024;
 
 /** An estimate of a session's size in memory, for the cache's byte budget. */
 export function sessionBytes(session: Session): number {
-  return 512 + (session.idToken?.length ?? 0) + (session.accessToken?.length ?? 0) + (session.refreshToken?.length ?? 0) + JSON.stringify(session.claims).length;
+  return (
+    512 +
+    (session.idToken?.length ?? 0) +
+    (session.accessToken?.length ?? 0) +
+    (session.refreshToken?.length ?? 0) +
+    JSON.stringify(session.claims).length
+  );
 }
 
 /** The current time in Unix seconds. */
@@ -69,7 +75,8 @@ export function isSession(value: unknown): value is Session {
   const s = value as Record<string, unknown>;
   return (
     typeof s.sub === 'string' &&
-    typeof s.claims === 'object' && s.claims !== null &&
+    typeof s.claims === 'object' &&
+    s.claims !== null &&
     typeof s.createdAt === 'number' &&
     typeof s.expiresAt === 'number' &&
     typeof s.lastSeenAt === 'number'

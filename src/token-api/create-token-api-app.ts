@@ -23,7 +23,11 @@ export interface TokenApiApp {
 }
 
 /** The three headers every answer carries, so no token or claim is ever kept by a cache on the way. */
-export const NO_STORE_HEADERS: Readonly<Record<string, string>> = { 'Cache-Control': 'no-store', Pragma: 'no-cache', Expires: '0' };
+export const NO_STORE_HEADERS: Readonly<Record<string, string>> = {
+  'Cache-Control': 'no-store',
+  Pragma: 'no-cache',
+  Expires: '0',
+};
 
 /**
  * Builds the token API: the loopback-peer rule (anything else gets 403 with
@@ -42,12 +46,20 @@ export function createTokenApiApp(options: TokenApiAppOptions): TokenApiApp {
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (!allowRemote && !isLoopbackPeer(req.socket.remoteAddress)) {
-      logger?.warn({ event: 'token_api_remote_refused', peer: req.socket.remoteAddress }, 'token API refused a caller that is not on this host');
+      logger?.warn(
+        { event: 'token_api_remote_refused', peer: req.socket.remoteAddress },
+        'token API refused a caller that is not on this host',
+      );
       res.status(403).end();
       return;
     }
     if (!isAllowedHost(req.headers.host, allowRemote)) {
-      res.status(400).json({ error: 'invalid_request', error_description: 'the Host header must name this host: localhost, 127.0.0.1 or [::1]' });
+      res
+        .status(400)
+        .json({
+          error: 'invalid_request',
+          error_description: 'the Host header must name this host: localhost, 127.0.0.1 or [::1]',
+        });
       return;
     }
     res.set(NO_STORE_HEADERS);

@@ -47,7 +47,10 @@ export interface OpenidGrantsOptions {
 
 /** The token grants on openid-client v6, with the service's own client and its client authentication. */
 export function createOpenidGrants(options: OpenidGrantsOptions): TokenGrants {
-  const run = async (grant: string, call: (config: client.Configuration) => Promise<client.TokenEndpointResponse>): Promise<ProviderToken> => {
+  const run = async (
+    grant: string,
+    call: (config: client.Configuration) => Promise<client.TokenEndpointResponse>,
+  ): Promise<ProviderToken> => {
     const config = options.configuration();
     if (!config) throw serverError('Upstream request failed: the identity provider metadata is not loaded yet');
     let response: client.TokenEndpointResponse;
@@ -56,35 +59,56 @@ export function createOpenidGrants(options: OpenidGrantsOptions): TokenGrants {
     } catch (err) {
       const apiError = await toTokenApiError(err);
       const details = err instanceof client.ResponseBodyError ? err.cause : undefined;
-      options.logger?.warn({ event: 'token_api_provider_error', grant, status: apiError.status, error: apiError.error, errorCodes: details?.error_codes, providerTraceId: details?.trace_id }, 'the identity provider refused a token request');
+      options.logger?.warn(
+        {
+          event: 'token_api_provider_error',
+          grant,
+          status: apiError.status,
+          error: apiError.error,
+          errorCodes: details?.error_codes,
+          providerTraceId: details?.trace_id,
+        },
+        'the identity provider refused a token request',
+      );
       throw apiError;
     }
     return toProviderToken(response);
   };
   return {
-    clientCredentials: (p) => run('client_credentials', (config) => client.clientCredentialsGrant(config, {
-      scope: p.target,
-      ...(p.resource !== undefined ? { resource: p.resource } : {}),
-      ...(p.authorizationDetails !== undefined ? { authorization_details: p.authorizationDetails } : {}),
-    })),
-    exchange: (p) => options.exchangeGrant === 'obo'
-      ? run('on_behalf_of', (config) => client.genericGrantRequest(config, JWT_BEARER_GRANT, {
-        assertion: p.userToken,
-        requested_token_use: 'on_behalf_of',
-        scope: p.target,
-      }))
-      : run('token_exchange', (config) => client.genericGrantRequest(config, TOKEN_EXCHANGE_GRANT, {
-        subject_token: p.userToken,
-        subject_token_type: ACCESS_TOKEN_TYPE,
-        requested_token_type: ACCESS_TOKEN_TYPE,
-        audience: p.target,
-      })),
+    clientCredentials: (p) =>
+      run('client_credentials', (config) =>
+        client.clientCredentialsGrant(config, {
+          scope: p.target,
+          ...(p.resource !== undefined ? { resource: p.resource } : {}),
+          ...(p.authorizationDetails !== undefined ? { authorization_details: p.authorizationDetails } : {}),
+        }),
+      ),
+    exchange: (p) =>
+      options.exchangeGrant === 'obo'
+        ? run('on_behalf_of', (config) =>
+            client.genericGrantRequest(config, JWT_BEARER_GRANT, {
+              assertion: p.userToken,
+              requested_token_use: 'on_behalf_of',
+              scope: p.target,
+            }),
+          )
+        : run('token_exchange', (config) =>
+            client.genericGrantRequest(config, TOKEN_EXCHANGE_GRANT, {
+              subject_token: p.userToken,
+              subject_token_type: ACCESS_TOKEN_TYPE,
+              requested_token_type: ACCESS_TOKEN_TYPE,
+              audience: p.target,
+            }),
+          ),
   };
 }
 
 /** A token response as a `ProviderToken`; `expires_in` falls back to a JWT's `exp`. */
 function toProviderToken(response: client.TokenEndpointResponse): ProviderToken {
-  if (response.token_type !== 'bearer') throw serverError(`invalid token response from the identity provider: token_type "${response.token_type}" is not Bearer`);
+  if (response.token_type !== 'bearer')
+    throw serverError(
+      `invalid token response from the identity provider: token_type "${response.token_type}" is not Bearer`,
+    );
   let expiresIn = response.expires_in;
   if (expiresIn === undefined) {
     try {
@@ -113,7 +137,11 @@ export async function toTokenApiError(err: unknown): Promise<TokenApiError> {
       try {
         const body = (await response.clone().json()) as Record<string, unknown>;
         if (typeof body.error === 'string' && body.error !== '') {
-          return passThrough(response.status, body.error, typeof body.error_description === 'string' ? body.error_description : undefined);
+          return passThrough(
+            response.status,
+            body.error,
+            typeof body.error_description === 'string' ? body.error_description : undefined,
+          );
         }
       } catch {
         // Not JSON: fall through to server_error.

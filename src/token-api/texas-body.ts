@@ -23,10 +23,14 @@ export function encodingOf(res: Response): BodyEncoding {
 
 function bodyError(err: unknown, limit: number, encoding: BodyEncoding): TokenApiError {
   const type = (err as { type?: unknown }).type;
-  if (type === 'entity.too.large') return new TokenApiError(413, 'invalid_request', `request body is larger than ${limit} bytes`);
-  if (type === 'entity.parse.failed' && encoding === 'json') return invalidRequest(`Failed to parse the request body as JSON: ${(err as Error).message}`);
-  if (type === 'encoding.unsupported') return invalidRequest('unsupported Content-Encoding: send the body uncompressed');
-  if (type === 'charset.unsupported') return invalidRequest(`unsupported charset: ${(err as { charset?: string }).charset ?? ''}: send UTF-8`);
+  if (type === 'entity.too.large')
+    return new TokenApiError(413, 'invalid_request', `request body is larger than ${limit} bytes`);
+  if (type === 'entity.parse.failed' && encoding === 'json')
+    return invalidRequest(`Failed to parse the request body as JSON: ${(err as Error).message}`);
+  if (type === 'encoding.unsupported')
+    return invalidRequest('unsupported Content-Encoding: send the body uncompressed');
+  if (type === 'charset.unsupported')
+    return invalidRequest(`unsupported charset: ${(err as { charset?: string }).charset ?? ''}: send UTF-8`);
   return invalidRequest(`cannot read the request body: ${(err as Error).message}`);
 }
 
@@ -45,7 +49,11 @@ export function texasBody(limit = TEXAS_BODY_LIMIT): RequestHandler {
     const contentType = req.headers['content-type'];
     const encoding = bodyEncodingOf(contentType);
     if (!encoding) {
-      next(invalidRequest(`unsupported media type: ${contentType ?? ''}: expected one of \`${JSON_TYPE}\`, \`${FORM_TYPE}\``));
+      next(
+        invalidRequest(
+          `unsupported media type: ${contentType ?? ''}: expected one of \`${JSON_TYPE}\`, \`${FORM_TYPE}\``,
+        ),
+      );
       return;
     }
     res.locals.texasEncoding = encoding;

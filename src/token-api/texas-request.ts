@@ -41,7 +41,10 @@ export interface IntrospectRequest {
 class Fields {
   private readonly values: Record<string, unknown>;
 
-  constructor(body: unknown, private readonly encoding: BodyEncoding) {
+  constructor(
+    body: unknown,
+    private readonly encoding: BodyEncoding,
+  ) {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw this.fail(`invalid type: ${describe(body)}, expected a JSON object`);
     }
@@ -49,9 +52,10 @@ class Fields {
   }
 
   fail(detail: string): TokenApiError {
-    const prefix = this.encoding === 'json'
-      ? 'Failed to deserialize the JSON body into the target type'
-      : 'Failed to deserialize form body';
+    const prefix =
+      this.encoding === 'json'
+        ? 'Failed to deserialize the JSON body into the target type'
+        : 'Failed to deserialize form body';
     return invalidRequest(`${prefix}: ${detail}`);
   }
 
@@ -63,7 +67,8 @@ class Fields {
 
   string(name: string): string | undefined {
     const value = this.value(name);
-    if (value !== undefined && typeof value !== 'string') throw this.fail(`${name}: invalid type: ${describe(value)}, expected a string`);
+    if (value !== undefined && typeof value !== 'string')
+      throw this.fail(`${name}: invalid type: ${describe(value)}, expected a string`);
     return value;
   }
 
@@ -128,7 +133,12 @@ export function parseTokenRequest(body: unknown, encoding: BodyEncoding): TokenR
 /** Parses a `/api/v1/token/exchange` body; throws `TokenApiError` 400 `invalid_request`. */
 export function parseExchangeRequest(body: unknown, encoding: BodyEncoding): ExchangeRequest {
   const f = new Fields(body, encoding);
-  return { identityProvider: f.provider(), target: f.required('target'), userToken: f.required('user_token'), skipCache: f.boolean('skip_cache') };
+  return {
+    identityProvider: f.provider(),
+    target: f.required('target'),
+    userToken: f.required('user_token'),
+    skipCache: f.boolean('skip_cache'),
+  };
 }
 
 /** Parses a `/api/v1/introspect` body; throws `TokenApiError` 400 `invalid_request`. */

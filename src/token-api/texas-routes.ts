@@ -2,7 +2,12 @@ import { Router, type Request, type Response } from 'express';
 import type { Logger } from '../observability/logger.js';
 import type { TokenGrants } from './grants.js';
 import { encodingOf, texasBody } from './texas-body.js';
-import { parseExchangeRequest, parseIntrospectRequest, parseTokenRequest, type IdentityProviderName } from './texas-request.js';
+import {
+  parseExchangeRequest,
+  parseIntrospectRequest,
+  parseTokenRequest,
+  type IdentityProviderName,
+} from './texas-request.js';
 import { clientCredentialsKey, exchangeKey, type ServedToken, type TokenCache } from './token-cache.js';
 import { invalidRequest } from './token-api-error.js';
 
@@ -90,7 +95,9 @@ export function texasRoutes(deps: TexasRoutesDeps): Router {
   for (const path of Object.values(TEXAS_PATHS)) {
     router.all(path, (req: Request, res: Response) => {
       res.setHeader('Allow', 'POST');
-      res.status(405).json({ error: 'invalid_request', error_description: `method ${req.method} is not allowed: use POST` });
+      res
+        .status(405)
+        .json({ error: 'invalid_request', error_description: `method ${req.method} is not allowed: use POST` });
     });
   }
   return router;

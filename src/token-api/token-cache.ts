@@ -33,7 +33,11 @@ export function cacheTtlSeconds(expiresIn: number): number {
 }
 
 /** The cache key of a client-credentials request: texas keys on target, resource and authorization details. */
-export function clientCredentialsKey(target: string, resource: string | undefined, authorizationDetails: string | undefined): string {
+export function clientCredentialsKey(
+  target: string,
+  resource: string | undefined,
+  authorizationDetails: string | undefined,
+): string {
   return JSON.stringify(['client_credentials', target, resource ?? null, authorizationDetails ?? null]);
 }
 

@@ -61,7 +61,13 @@ export async function helm(args: readonly string[]): Promise<HelmResult> {
       cwd: repoRoot,
       maxBuffer: 16 * 1024 * 1024,
       // Keep helm away from the user's config, cache and plugins.
-      env: { PATH: process.env.PATH ?? '', HOME: dirname(helmPath), HELM_CACHE_HOME: join(dirname(helmPath), 'cache'), HELM_CONFIG_HOME: join(dirname(helmPath), 'config'), HELM_DATA_HOME: join(dirname(helmPath), 'data') },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: dirname(helmPath),
+        HELM_CACHE_HOME: join(dirname(helmPath), 'cache'),
+        HELM_CONFIG_HOME: join(dirname(helmPath), 'config'),
+        HELM_DATA_HOME: join(dirname(helmPath), 'data'),
+      },
     });
     return { code: 0, stdout, stderr };
   } catch (err) {
@@ -105,7 +111,14 @@ function valueArgs(opts: RenderOptions): string[] {
 
 /** `helm template`; resolves to the result, with stdout holding the manifests. */
 export function template(opts: RenderOptions = {}): Promise<HelmResult> {
-  return helm(['template', opts.release ?? 'myapp-oidc', chartDir, '--namespace', opts.namespace ?? 'my-namespace', ...valueArgs(opts)]);
+  return helm([
+    'template',
+    opts.release ?? 'myapp-oidc',
+    chartDir,
+    '--namespace',
+    opts.namespace ?? 'my-namespace',
+    ...valueArgs(opts),
+  ]);
 }
 
 /** `helm lint --strict` with the given values. */

@@ -7,8 +7,27 @@ import { CASES, canonicalName, separatorSpellings } from '../support/header-spel
 import { named, render, validateObject, type K8sObject } from './helm.js';
 
 /** The names the service sets with ci/all-options-values.yaml plus an ID_TOKEN_HEADER from extraEnv. */
-const NAMES = ['X-Forwarded-User', 'X-Forwarded-Email', 'X-Forwarded-Subject', 'X-Auth-Request-Email', 'X-Auth-Groups', 'X-Id-Token', 'Authorization', 'X-Raw_Id.Token'];
-const NOT_IDENTITY = ['X-Forwarded-Host', 'X-Forwarded-Uri', 'X-Forwarded-For', 'X-Forwarded-Users', 'X-Forwarded-User-Agent', 'XX-Forwarded-User', 'X-Raw-IdxToken', 'Accept', 'Cookie'];
+const NAMES = [
+  'X-Forwarded-User',
+  'X-Forwarded-Email',
+  'X-Forwarded-Subject',
+  'X-Auth-Request-Email',
+  'X-Auth-Groups',
+  'X-Id-Token',
+  'Authorization',
+  'X-Raw_Id.Token',
+];
+const NOT_IDENTITY = [
+  'X-Forwarded-Host',
+  'X-Forwarded-Uri',
+  'X-Forwarded-For',
+  'X-Forwarded-Users',
+  'X-Forwarded-User-Agent',
+  'XX-Forwarded-User',
+  'X-Raw-IdxToken',
+  'Accept',
+  'Cookie',
+];
 
 let team: K8sObject[];
 let all: K8sObject[];
@@ -16,7 +35,11 @@ let all: K8sObject[];
 beforeAll(async () => {
   [team, all] = await Promise.all([
     render({ valuesFiles: ['existing-team-values.yaml'] }),
-    render({ release: 'app', valuesFiles: ['all-options-values.yaml'], values: { extraEnv: [{ name: 'ID_TOKEN_HEADER', value: 'X-Raw_Id.Token' }] } }),
+    render({
+      release: 'app',
+      valuesFiles: ['all-options-values.yaml'],
+      values: { extraEnv: [{ name: 'ID_TOKEN_HEADER', value: 'X-Raw_Id.Token' }] },
+    }),
   ]);
 });
 
@@ -26,7 +49,8 @@ function goRegex(source: string): RegExp {
   return new RegExp(source.slice(4), 'i');
 }
 
-const every = (names: readonly string[]) => names.flatMap(separatorSpellings).flatMap((s) => CASES.map((c) => c.apply(s)));
+const every = (names: readonly string[]) =>
+  names.flatMap(separatorSpellings).flatMap((s) => CASES.map((c) => c.apply(s)));
 
 describe('forwardAuth Middleware <release>', () => {
   it('keeps the name ingresses reference and lists the subject header among the auth response headers', () => {
@@ -56,14 +80,19 @@ describe('headers Middleware <release>-strip-identity', () => {
   });
 
   it('deletes every `_`/`-` spelling of the built-in headers (case does not matter to Traefik)', () => {
-    const deleted = named(team, 'Middleware', 'myapp-oidc-strip-identity').spec.headers.customRequestHeaders as Record<string, string>;
+    const deleted = named(team, 'Middleware', 'myapp-oidc-strip-identity').spec.headers.customRequestHeaders as Record<
+      string,
+      string
+    >;
     const expected = ['X-Forwarded-User', 'X-Forwarded-Email', 'X-Forwarded-Subject'].flatMap(separatorSpellings);
     expect(Object.keys(deleted).sort()).toEqual([...expected].sort());
     expect(new Set(Object.values(deleted))).toEqual(new Set(['']));
   });
 
   it('covers every HEADERS, authorizationHeader and extraEnv ID_TOKEN_HEADER name too, 2^k spellings for k separators', () => {
-    const deleted = Object.keys(named(all, 'Middleware', 'app-sso-strip-identity').spec.headers.customRequestHeaders as Record<string, string>);
+    const deleted = Object.keys(
+      named(all, 'Middleware', 'app-sso-strip-identity').spec.headers.customRequestHeaders as Record<string, string>,
+    );
     const lower = new Set(deleted.map((d) => d.toLowerCase()));
     const expected = NAMES.flatMap(separatorSpellings);
     expect(expected.filter((s) => !lower.has(s.toLowerCase()))).toEqual([]);

@@ -3,7 +3,6 @@
 import { describe, it, expect, beforeAll } from '@jest/globals';
 import { knownKinds, lint, render, scenarios, validateObject, type K8sObject } from './helm.js';
 
-
 const rendered = new Map<string, K8sObject[]>();
 
 beforeAll(async () => {
@@ -11,7 +10,10 @@ beforeAll(async () => {
 });
 
 function kinds(scenario: string): string[] {
-  return rendered.get(scenario)!.map((o) => o.kind).sort();
+  return rendered
+    .get(scenario)!
+    .map((o) => o.kind)
+    .sort();
 }
 
 describe('helm lint', () => {
@@ -47,18 +49,38 @@ describe('helm template', () => {
 
   it('deploys the existing team values file unchanged with the default objects only', () => {
     expect(kinds('existing-team-values.yaml')).toEqual([
-      'ConfigMap', 'Deployment', 'ExternalSecret', 'Middleware', 'Middleware', 'PodDisruptionBudget', 'Service',
+      'ConfigMap',
+      'Deployment',
+      'ExternalSecret',
+      'Middleware',
+      'Middleware',
+      'PodDisruptionBudget',
+      'Service',
     ]);
   });
 
   it('leaves out the ExternalSecret and the PodDisruptionBudget for one replica with existingSecret', () => {
-    expect(kinds('existing-secret-values.yaml')).toEqual(['ConfigMap', 'Deployment', 'Middleware', 'Middleware', 'Service']);
+    expect(kinds('existing-secret-values.yaml')).toEqual([
+      'ConfigMap',
+      'Deployment',
+      'Middleware',
+      'Middleware',
+      'Service',
+    ]);
   });
 
   it('renders HPA, ServiceMonitor, NetworkPolicy and PDB when everything optional is on', () => {
     expect(kinds('all-options-values.yaml')).toEqual([
-      'ConfigMap', 'Deployment', 'ExternalSecret', 'HorizontalPodAutoscaler', 'Middleware', 'Middleware',
-      'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceMonitor',
+      'ConfigMap',
+      'Deployment',
+      'ExternalSecret',
+      'HorizontalPodAutoscaler',
+      'Middleware',
+      'Middleware',
+      'NetworkPolicy',
+      'PodDisruptionBudget',
+      'Service',
+      'ServiceMonitor',
     ]);
   });
 
@@ -69,7 +91,13 @@ describe('helm template', () => {
 
   it('accepts every key of the 0.3.3 chart, set away from its default', () => {
     expect(kinds('plugin-era-keys-values.yaml')).toEqual([
-      'ConfigMap', 'Deployment', 'ExternalSecret', 'Middleware', 'Middleware', 'PodDisruptionBudget', 'Service',
+      'ConfigMap',
+      'Deployment',
+      'ExternalSecret',
+      'Middleware',
+      'Middleware',
+      'PodDisruptionBudget',
+      'Service',
     ]);
   });
 

@@ -35,14 +35,22 @@ describe('Traefik Middleware', () => {
     const fa = named(all, 'Middleware', 'app-sso').spec.forwardAuth;
     expect(fa.address).toBe('http://app-sso.my-namespace.svc.cluster.local:4180/oauth2/auth');
     expect(fa.authResponseHeaders).toEqual([
-      'X-Forwarded-User', 'X-Forwarded-Email', 'X-Forwarded-Subject', 'X-Auth-Request-Email', 'X-Auth-Groups', 'X-Id-Token', 'Authorization',
+      'X-Forwarded-User',
+      'X-Forwarded-Email',
+      'X-Forwarded-Subject',
+      'X-Auth-Request-Email',
+      'X-Auth-Groups',
+      'X-Id-Token',
+      'Authorization',
     ]);
     expect(fa.addAuthCookiesToResponse).toEqual(cookies('_App_'));
   });
 
   it('derives the cookie names from _<release>_ when cookieNamePrefix is empty', async () => {
     const objects = await render({ release: 'billing', valuesFiles: ['existing-secret-values.yaml'] });
-    expect(named(objects, 'Middleware', 'billing').spec.forwardAuth.addAuthCookiesToResponse).toEqual(cookies('_billing_'));
+    expect(named(objects, 'Middleware', 'billing').spec.forwardAuth.addAuthCookiesToResponse).toEqual(
+      cookies('_billing_'),
+    );
     expect(one(objects, 'ConfigMap').data!.COOKIE_NAME_PREFIX).toBe('_billing_');
   });
 });
@@ -81,8 +89,17 @@ describe('ExternalSecret', () => {
       { secretKey: 'client_secret', remoteRef: { key: 'customer/team-e/shop-oidc-client-secret' } },
       { secretKey: 'session_secrets', remoteRef: { key: 'customer/team-e/shop-oidc-session-secrets' } },
     ]);
-    const single = one(await render({ valuesFiles: ['single-remote-secret-values.yaml'], values: { sessionSecrets: { enabled: true } } }), 'ExternalSecret');
-    expect(single.spec.data[2]).toEqual({ secretKey: 'session_secrets', remoteRef: { key: 'customer/team-a/portal-oidc', property: 'session_secrets' } });
+    const single = one(
+      await render({
+        valuesFiles: ['single-remote-secret-values.yaml'],
+        values: { sessionSecrets: { enabled: true } },
+      }),
+      'ExternalSecret',
+    );
+    expect(single.spec.data[2]).toEqual({
+      secretKey: 'session_secrets',
+      remoteRef: { key: 'customer/team-a/portal-oidc', property: 'session_secrets' },
+    });
   });
 
   it('carries forceSync as an annotation so changing it re-syncs the secret', () => {
@@ -111,7 +128,10 @@ describe('Deployment', () => {
   });
 
   it('passes SESSION_SECRETS from the key session_secrets instead of SESSION_SECRET when sessionSecrets.enabled', async () => {
-    const objects = await render({ valuesFiles: ['existing-secret-values.yaml'], values: { sessionSecrets: { enabled: true } } });
+    const objects = await render({
+      valuesFiles: ['existing-secret-values.yaml'],
+      values: { sessionSecrets: { enabled: true } },
+    });
     const env = container(objects).env.map((e: any) => ({ name: e.name, key: e.valueFrom.secretKeyRef.key }));
     expect(env).toEqual([
       { name: 'OIDC_CLIENT_ID', key: 'client_id' },
@@ -122,7 +142,10 @@ describe('Deployment', () => {
 
   it('probes /healthz and /readyz on the probe port 4181 and sets requests and limits', () => {
     const c = container(team);
-    expect(c.ports).toEqual([{ name: 'http', containerPort: 4180, protocol: 'TCP' }, { name: 'probes', containerPort: 4181, protocol: 'TCP' }]);
+    expect(c.ports).toEqual([
+      { name: 'http', containerPort: 4180, protocol: 'TCP' },
+      { name: 'probes', containerPort: 4181, protocol: 'TCP' },
+    ]);
     expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'probes' });
     expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'probes' });
     expect(c.resources.requests).toEqual({ cpu: '50m', memory: '96Mi' });
@@ -150,7 +173,10 @@ describe('Deployment', () => {
 
   it('spreads replicas over zones and nodes and guards them with a PodDisruptionBudget', () => {
     const pod = one(team, 'Deployment').spec.template.spec;
-    expect(pod.topologySpreadConstraints.map((t: any) => t.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
+    expect(pod.topologySpreadConstraints.map((t: any) => t.topologyKey)).toEqual([
+      'topology.kubernetes.io/zone',
+      'kubernetes.io/hostname',
+    ]);
     expect(one(team, 'PodDisruptionBudget').spec.minAvailable).toBe(1);
   });
 
@@ -164,14 +190,18 @@ describe('Deployment', () => {
   it('leaves replicas to the HPA and adds the Redis password from its secret', () => {
     expect(one(all, 'Deployment').spec.replicas).toBeUndefined();
     expect(one(all, 'HorizontalPodAutoscaler').spec).toMatchObject({ minReplicas: 3, maxReplicas: 8 });
-    expect(container(all).env).toContainEqual({ name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'app-redis', key: 'redis-password' } } });
+    expect(container(all).env).toContainEqual({
+      name: 'REDIS_PASSWORD',
+      valueFrom: { secretKeyRef: { name: 'app-redis', key: 'redis-password' } },
+    });
     expect(container(all).image).toBe('registry.example.com/idp/idp-oidc-middleware:0.4.0');
   });
 });
 
 describe('optional objects', () => {
   it('lets only the Traefik namespace and extra namespaces reach port 4180, and only the extra ones the metrics port', () => {
-    const from = (namespaces: string[]) => namespaces.map((ns) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } }));
+    const from = (namespaces: string[]) =>
+      namespaces.map((ns) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } }));
     expect(one(all, 'NetworkPolicy').spec.ingress).toEqual([
       { from: from(['traefik-system', 'monitoring']), ports: [{ port: 4180, protocol: 'TCP' }] },
       { from: from(['monitoring']), ports: [{ port: 4181, protocol: 'TCP' }] },
@@ -179,9 +209,15 @@ describe('optional objects', () => {
   });
 
   it('never opens the metrics port to every namespace when no extra namespace is listed', async () => {
-    const objects = await render({ valuesFiles: ['all-options-values.yaml'], values: { networkPolicy: { enabled: true, traefikNamespace: 'traefik', extraNamespaces: [] } } });
+    const objects = await render({
+      valuesFiles: ['all-options-values.yaml'],
+      values: { networkPolicy: { enabled: true, traefikNamespace: 'traefik', extraNamespaces: [] } },
+    });
     expect(one(objects, 'NetworkPolicy').spec.ingress).toEqual([
-      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'traefik' } } }], ports: [{ port: 4180, protocol: 'TCP' }] },
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'traefik' } } }],
+        ports: [{ port: 4180, protocol: 'TCP' }],
+      },
     ]);
   });
 

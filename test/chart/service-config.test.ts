@@ -30,7 +30,8 @@ function load(env: Record<string, string>): Config {
   try {
     return loadConfig(env);
   } catch (err) {
-    if (err instanceof ConfigError) throw new Error(`loadConfig refused the chart's output:\n${err.problems.join('\n')}`);
+    if (err instanceof ConfigError)
+      throw new Error(`loadConfig refused the chart's output:\n${err.problems.join('\n')}`);
     throw err;
   }
 }
@@ -146,14 +147,44 @@ describe('rendered configuration accepted by loadConfig', () => {
 
   it('renders only variables of the service contract', () => {
     const contract = new Set([
-      'OIDC_ISSUER_URL', 'AZURE_TENANT_ID', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'SESSION_SECRET', 'SESSION_SECRETS', 'OIDC_SCOPES',
-      'DOMAIN', 'COOKIE_NAME_PREFIX', 'COOKIE_DOMAIN', 'COOKIE_SAMESITE', 'COOKIE_SECURE', 'CALLBACK_PATH', 'LOGIN_PATH',
-      'LOGOUT_PATH', 'POST_LOGIN_REDIRECT_PATH', 'POST_LOGOUT_REDIRECT_URI', 'BYPASS_PATHS', 'ASSERT_CLAIMS', 'HEADERS',
-      'AUTHORIZATION_HEADER', 'UNAUTHENTICATED_BEHAVIOR', 'SESSION_STORE', 'SESSION_MAX_AGE', 'SESSION_IDLE_TIMEOUT',
-      'REDIS_URL', 'REDIS_PASSWORD', 'REDIS_SENTINELS', 'REDIS_SENTINEL_MASTER', 'LOG_LEVEL', 'PORT', 'PROBE_PORT', 'WORKERS',
+      'OIDC_ISSUER_URL',
+      'AZURE_TENANT_ID',
+      'OIDC_CLIENT_ID',
+      'OIDC_CLIENT_SECRET',
+      'SESSION_SECRET',
+      'SESSION_SECRETS',
+      'OIDC_SCOPES',
+      'DOMAIN',
+      'COOKIE_NAME_PREFIX',
+      'COOKIE_DOMAIN',
+      'COOKIE_SAMESITE',
+      'COOKIE_SECURE',
+      'CALLBACK_PATH',
+      'LOGIN_PATH',
+      'LOGOUT_PATH',
+      'POST_LOGIN_REDIRECT_PATH',
+      'POST_LOGOUT_REDIRECT_URI',
+      'BYPASS_PATHS',
+      'ASSERT_CLAIMS',
+      'HEADERS',
+      'AUTHORIZATION_HEADER',
+      'UNAUTHENTICATED_BEHAVIOR',
+      'SESSION_STORE',
+      'SESSION_MAX_AGE',
+      'SESSION_IDLE_TIMEOUT',
+      'REDIS_URL',
+      'REDIS_PASSWORD',
+      'REDIS_SENTINELS',
+      'REDIS_SENTINEL_MASTER',
+      'LOG_LEVEL',
+      'PORT',
+      'PROBE_PORT',
+      'WORKERS',
     ]);
     for (const [scenario, env] of envs) {
-      const extra = Object.keys(env).filter((k) => !contract.has(k) && !(scenario === 'all-options-values.yaml' && k === 'NODE_OPTIONS'));
+      const extra = Object.keys(env).filter(
+        (k) => !contract.has(k) && !(scenario === 'all-options-values.yaml' && k === 'NODE_OPTIONS'),
+      );
       expect({ scenario, extra }).toEqual({ scenario, extra: [] });
     }
   });

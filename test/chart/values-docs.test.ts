@@ -14,7 +14,17 @@ const helmDoc = readFileSync(join(repoRoot, 'docs/helm.md'), 'utf8');
 const migrationDoc = readFileSync(join(repoRoot, 'docs/migration.md'), 'utf8');
 
 /** Objects documented as a whole (Kubernetes pass-through or free-form maps). */
-const wholeObjects = new Set(['global', 'resources', 'podSecurityContext', 'securityContext', 'podAnnotations', 'podLabels', 'nodeSelector', 'affinity', 'serviceMonitor.labels']);
+const wholeObjects = new Set([
+  'global',
+  'resources',
+  'podSecurityContext',
+  'securityContext',
+  'podAnnotations',
+  'podLabels',
+  'nodeSelector',
+  'affinity',
+  'serviceMonitor.labels',
+]);
 
 function leafPaths(node: unknown, prefix = ''): string[] {
   if (node === null || typeof node !== 'object' || Array.isArray(node) || wholeObjects.has(prefix)) return [prefix];
@@ -29,21 +39,62 @@ const leaves = leafPaths(values);
 
 /** Keys of the plugin-based chart 0.3.3 that must keep working. */
 const pluginEraKeys = [
-  'domain', 'nameOverride', 'fullnameOverride', 'provider.tenantId', 'provider.url', 'provider.usePkce',
-  'provider.tokenValidation', 'provider.scopes', 'provider.tokenRenewalThreshold', 'provider.validateIssuer',
-  'provider.validIssuer', 'provider.validateAudience', 'provider.validAudience', 'provider.insecureSkipVerify',
-  'provider.useClaimsFromUserInfo', 'sessionCookie.Secure', 'sessionCookie.HttpOnly', 'sessionCookie.SameSite',
-  'sessionCookie.Path', 'sessionCookie.MaxAge', 'sessionCookie.Domain', 'callbackUri', 'loginUri',
-  'postLoginRedirectUri', 'validPostLoginRedirectUris', 'logoutUri', 'postLogoutRedirectUri',
-  'validPostLogoutRedirectUris', 'unauthorizedBehavior', 'headers', 'authorizationHeader.name',
-  'authorizationCookie.name', 'authorization.checkOnEveryRequest', 'authorization.assertClaims',
-  'errorPages.unauthenticated.filePath', 'errorPages.unauthenticated.redirectTo', 'errorPages.unauthorized.filePath',
-  'errorPages.unauthorized.redirectTo', 'bypassPaths', 'bypassAuthenticationRule', 'logLevel', 'cookieNamePrefix',
-  'requestedResources', 'forceSync', 'externalSecret.remoteSecretName', 'externalSecret.remoteSecretPath',
-  'externalSecret.keys.clientId', 'externalSecret.keys.clientSecret', 'externalSecret.keys.sessionSecret',
-  'externalSecret.refreshInterval', 'externalSecret.separateSecrets.clientId',
-  'externalSecret.separateSecrets.clientSecret', 'externalSecret.separateSecrets.sessionSecret', 'global',
-  'idp_oidc_provider_url', 'idp_aws_account',
+  'domain',
+  'nameOverride',
+  'fullnameOverride',
+  'provider.tenantId',
+  'provider.url',
+  'provider.usePkce',
+  'provider.tokenValidation',
+  'provider.scopes',
+  'provider.tokenRenewalThreshold',
+  'provider.validateIssuer',
+  'provider.validIssuer',
+  'provider.validateAudience',
+  'provider.validAudience',
+  'provider.insecureSkipVerify',
+  'provider.useClaimsFromUserInfo',
+  'sessionCookie.Secure',
+  'sessionCookie.HttpOnly',
+  'sessionCookie.SameSite',
+  'sessionCookie.Path',
+  'sessionCookie.MaxAge',
+  'sessionCookie.Domain',
+  'callbackUri',
+  'loginUri',
+  'postLoginRedirectUri',
+  'validPostLoginRedirectUris',
+  'logoutUri',
+  'postLogoutRedirectUri',
+  'validPostLogoutRedirectUris',
+  'unauthorizedBehavior',
+  'headers',
+  'authorizationHeader.name',
+  'authorizationCookie.name',
+  'authorization.checkOnEveryRequest',
+  'authorization.assertClaims',
+  'errorPages.unauthenticated.filePath',
+  'errorPages.unauthenticated.redirectTo',
+  'errorPages.unauthorized.filePath',
+  'errorPages.unauthorized.redirectTo',
+  'bypassPaths',
+  'bypassAuthenticationRule',
+  'logLevel',
+  'cookieNamePrefix',
+  'requestedResources',
+  'forceSync',
+  'externalSecret.remoteSecretName',
+  'externalSecret.remoteSecretPath',
+  'externalSecret.keys.clientId',
+  'externalSecret.keys.clientSecret',
+  'externalSecret.keys.sessionSecret',
+  'externalSecret.refreshInterval',
+  'externalSecret.separateSecrets.clientId',
+  'externalSecret.separateSecrets.clientSecret',
+  'externalSecret.separateSecrets.sessionSecret',
+  'global',
+  'idp_oidc_provider_url',
+  'idp_aws_account',
 ];
 
 describe('values.yaml', () => {
@@ -106,8 +157,14 @@ describe('docs/helm.md', () => {
 describe('install notes', () => {
   it('print the exact middleware reference for the ingress', async () => {
     const result = await helm([
-      'install', 'myapp-oidc', chartDir, '--namespace', 'my-namespace', '--dry-run=client',
-      '-f', join(ciDir, 'existing-team-values.yaml'),
+      'install',
+      'myapp-oidc',
+      chartDir,
+      '--namespace',
+      'my-namespace',
+      '--dry-run=client',
+      '-f',
+      join(ciDir, 'existing-team-values.yaml'),
     ]);
     expect(result.code).toBe(0);
     const notes = result.stdout.slice(result.stdout.indexOf('NOTES:'));

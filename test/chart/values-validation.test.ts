@@ -52,7 +52,9 @@ describe('wrong types and values', () => {
   });
 
   it('refuses a header name with spaces', async () => {
-    expect(await refusal({ headers: [{ name: 'X Email', value: '{{ .claims.email }}' }] })).toMatch(/\/headers\/0\/name/);
+    expect(await refusal({ headers: [{ name: 'X Email', value: '{{ .claims.email }}' }] })).toMatch(
+      /\/headers\/0\/name/,
+    );
   });
 
   it('refuses a cookie prefix longer than the service allows', async () => {
@@ -68,25 +70,55 @@ describe('cross-field checks', () => {
   });
 
   it('requires all three separate secrets together', async () => {
-    const message = await refusal({ domain: 'a.example.com', externalSecret: { separateSecrets: { clientId: 'a', clientSecret: 'b' } } }, []);
-    expect(message).toContain('externalSecret.separateSecrets needs all three of clientId, clientSecret and sessionSecret');
+    const message = await refusal(
+      { domain: 'a.example.com', externalSecret: { separateSecrets: { clientId: 'a', clientSecret: 'b' } } },
+      [],
+    );
+    expect(message).toContain(
+      'externalSecret.separateSecrets needs all three of clientId, clientSecret and sessionSecret',
+    );
   });
 
   it('requires the list of session secrets with the other two when sessionSecrets.enabled', async () => {
-    const message = await refusal({ domain: 'a.example.com', sessionSecrets: { enabled: true }, externalSecret: { separateSecrets: { clientId: 'a', clientSecret: 'b' } } }, []);
-    expect(message).toContain('externalSecret.separateSecrets needs all three of clientId, clientSecret and sessionSecrets');
+    const message = await refusal(
+      {
+        domain: 'a.example.com',
+        sessionSecrets: { enabled: true },
+        externalSecret: { separateSecrets: { clientId: 'a', clientSecret: 'b' } },
+      },
+      [],
+    );
+    expect(message).toContain(
+      'externalSecret.separateSecrets needs all three of clientId, clientSecret and sessionSecrets',
+    );
   });
 
   it('refuses a separate session secret that would not be read', async () => {
     const single = { clientId: 'a', clientSecret: 'b', sessionSecret: 'c' };
-    const enabled = await refusal({ domain: 'a.example.com', sessionSecrets: { enabled: true }, externalSecret: { separateSecrets: { ...single, sessionSecrets: 'd' } } }, []);
-    expect(enabled).toContain('externalSecret.separateSecrets.sessionSecret is not read when sessionSecrets.enabled is true');
-    const disabled = await refusal({ domain: 'a.example.com', externalSecret: { separateSecrets: { ...single, sessionSecrets: 'd' } } }, []);
-    expect(disabled).toContain('externalSecret.separateSecrets.sessionSecrets is only read when sessionSecrets.enabled is true');
+    const enabled = await refusal(
+      {
+        domain: 'a.example.com',
+        sessionSecrets: { enabled: true },
+        externalSecret: { separateSecrets: { ...single, sessionSecrets: 'd' } },
+      },
+      [],
+    );
+    expect(enabled).toContain(
+      'externalSecret.separateSecrets.sessionSecret is not read when sessionSecrets.enabled is true',
+    );
+    const disabled = await refusal(
+      { domain: 'a.example.com', externalSecret: { separateSecrets: { ...single, sessionSecrets: 'd' } } },
+      [],
+    );
+    expect(disabled).toContain(
+      'externalSecret.separateSecrets.sessionSecrets is only read when sessionSecrets.enabled is true',
+    );
   });
 
   it('refuses a misspelt key under sessionSecrets', async () => {
-    expect(await refusal({ sessionSecrets: { enable: true } })).toMatch(/\/sessionSecrets.*additional properties 'enable' not allowed/);
+    expect(await refusal({ sessionSecrets: { enable: true } })).toMatch(
+      /\/sessionSecrets.*additional properties 'enable' not allowed/,
+    );
   });
 
   it('requires a secret source', async () => {
@@ -105,7 +137,10 @@ describe('cross-field checks', () => {
   });
 
   it('accepts Sentinel nodes instead of redis.url', async () => {
-    const result = await template({ valuesFiles: [team], values: { sessionStore: { type: 'redis' }, redis: { sentinel: { nodes: ['s0:26379'] } } } });
+    const result = await template({
+      valuesFiles: [team],
+      values: { sessionStore: { type: 'redis' }, redis: { sentinel: { nodes: ['s0:26379'] } } },
+    });
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain('REDIS_SENTINELS: "s0:26379"');
   });
@@ -132,7 +167,9 @@ describe('cross-field checks', () => {
 
   it('keeps every check in templates/validate.yaml', () => {
     const dir = join(chartDir, 'templates');
-    const withFail = readdirSync(dir).filter((f) => /\bfail\b/.test(readFileSync(join(dir, f), 'utf8').replace(/\{\{-? *\/\*[\s\S]*?\*\/ *-?\}\}/g, '')));
+    const withFail = readdirSync(dir).filter((f) =>
+      /\bfail\b/.test(readFileSync(join(dir, f), 'utf8').replace(/\{\{-? *\/\*[\s\S]*?\*\/ *-?\}\}/g, '')),
+    );
     expect(withFail).toEqual(['validate.yaml']);
   });
 });

@@ -16,14 +16,27 @@ const env = {
   HEADERS: '[{"name":"X-Api-Key","value":"literal-api-key"}]',
   ASSERT_CLAIMS: '[{"name":"groups","anyOf":["staff"]}]',
 };
-const secrets = [current, previous, 'client-secret', 'url-secret-pw', 'redis-secret-pw', 'token-in-url', 'literal-api-key'];
+const secrets = [
+  current,
+  previous,
+  'client-secret',
+  'url-secret-pw',
+  'redis-secret-pw',
+  'token-in-url',
+  'literal-api-key',
+];
 
 describe('effectiveConfig', () => {
   const config = loadConfig(env);
   const effective = effectiveConfig(config);
 
   it('names every declared variable except AZURE_TENANT_ID, whose effect is OIDC_ISSUER_URL', () => {
-    expect(Object.keys(effective).sort()).toEqual(declarations.map((d) => d.name).filter((n) => n !== 'AZURE_TENANT_ID').sort());
+    expect(Object.keys(effective).sort()).toEqual(
+      declarations
+        .map((d) => d.name)
+        .filter((n) => n !== 'AZURE_TENANT_ID')
+        .sort(),
+    );
   });
 
   it('redacts every secret and strips credentials from URLs', () => {
@@ -56,7 +69,12 @@ describe('effectiveConfig', () => {
 
   it('is written as one log line with no secret in it', () => {
     const lines: string[] = [];
-    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => { lines.push(chunk.toString()); done(); } });
+    const sink = new Writable({
+      write: (chunk: Buffer, _enc, done) => {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
     logEffectiveConfig(createLogger('info', sink), config);
     expect(lines).toHaveLength(1);
     const line = JSON.parse(lines[0] ?? '{}') as { event: string; config: Record<string, unknown> };

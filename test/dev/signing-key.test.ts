@@ -6,15 +6,24 @@ import { CLIENT, ORIGIN, signInAtProvider } from '../support/harness.js';
 
 /** An id_token from the provider, through a real code flow (openid-client, signature left to the test). */
 async function idToken(idp: DevIdentityProvider): Promise<string> {
-  const config = await client.discovery(new URL(idp.issuer), CLIENT.clientId, CLIENT.clientSecret, undefined, { execute: [client.allowInsecureRequests] });
+  const config = await client.discovery(new URL(idp.issuer), CLIENT.clientId, CLIENT.clientSecret, undefined, {
+    execute: [client.allowInsecureRequests],
+  });
   const codeVerifier = client.randomPKCECodeVerifier();
   const nonce = client.randomNonce();
   const url = client.buildAuthorizationUrl(config, {
-    redirect_uri: `${ORIGIN}/oauth2/callback`, scope: 'openid', nonce,
-    code_challenge: await client.calculatePKCECodeChallenge(codeVerifier), code_challenge_method: 'S256',
+    redirect_uri: `${ORIGIN}/oauth2/callback`,
+    scope: 'openid',
+    nonce,
+    code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+    code_challenge_method: 'S256',
   });
   const callback = new URL(await signInAtProvider(url.href, 'alice'));
-  const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: codeVerifier, expectedNonce: nonce, idTokenExpected: true });
+  const tokens = await client.authorizationCodeGrant(config, callback, {
+    pkceCodeVerifier: codeVerifier,
+    expectedNonce: nonce,
+    idTokenExpected: true,
+  });
   return tokens.id_token ?? '';
 }
 

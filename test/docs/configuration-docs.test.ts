@@ -18,7 +18,10 @@ function documentedRows(): Row[] {
     if (/^\| Variable \| Default \| Meaning \|$/.test(line)) inTable = true;
     else if (!line.startsWith('|')) inTable = false;
     else if (inTable && !line.startsWith('|---')) {
-      const [first = '', second = ''] = line.split('|').slice(1).map((cell) => cell.trim());
+      const [first = '', second = ''] = line
+        .split('|')
+        .slice(1)
+        .map((cell) => cell.trim());
       rows.push({ names: [...first.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1] ?? ''), defaultCell: second });
     }
   }
@@ -33,13 +36,29 @@ describe('the configuration registry', () => {
     const names = declarations.map((d) => d.name);
     expect(names.length).toBeGreaterThan(35);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toEqual(expect.arrayContaining(['SESSION_SECRET', 'SESSION_SECRETS', 'OIDC_ISSUER_URL', 'REDIS_URL']));
-    for (const d of declarations) expect({ name: d.name, type: d.type, doc: /^[^\n]{10,200}$/.test(d.doc) }).toEqual({ name: d.name, type: expect.any(String), doc: true });
+    expect(names).toEqual(
+      expect.arrayContaining(['SESSION_SECRET', 'SESSION_SECRETS', 'OIDC_ISSUER_URL', 'REDIS_URL']),
+    );
+    for (const d of declarations)
+      expect({ name: d.name, type: d.type, doc: /^[^\n]{10,200}$/.test(d.doc) }).toEqual({
+        name: d.name,
+        type: expect.any(String),
+        doc: true,
+      });
   });
 
   it('marks the credentials as secrets', () => {
-    const secrets = declarations.filter((d) => d.secret).map((d) => d.name).sort();
-    expect(secrets).toEqual(['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'REDIS_PASSWORD', 'SESSION_SECRET', 'SESSION_SECRETS']);
+    const secrets = declarations
+      .filter((d) => d.secret)
+      .map((d) => d.name)
+      .sort();
+    expect(secrets).toEqual([
+      'OIDC_CLIENT_ID',
+      'OIDC_CLIENT_SECRET',
+      'REDIS_PASSWORD',
+      'SESSION_SECRET',
+      'SESSION_SECRETS',
+    ]);
   });
 });
 
@@ -57,9 +76,12 @@ describe('docs/configuration.md', () => {
     else expect(cell).toMatch(/^(—|none)/);
   });
 
-  it.each(declarations.filter((d) => d.secret).map((d) => d.name))('documents the %s_FILE variant of a secret', (name) => {
-    expect(rowOf(name)?.names).toContain(`${name}_FILE`);
-  });
+  it.each(declarations.filter((d) => d.secret).map((d) => d.name))(
+    'documents the %s_FILE variant of a secret',
+    (name) => {
+      expect(rowOf(name)?.names).toContain(`${name}_FILE`);
+    },
+  );
 
   it.each(rows.flatMap((row) => row.names))('lists only declared variables: %s', (name) => {
     const declared = declarations.find((d) => d.name === name || (d.secret && `${d.name}_FILE` === name));

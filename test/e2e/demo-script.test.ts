@@ -14,11 +14,19 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-function runDemo(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function runDemo(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
   const child = spawn(TSX, ['scripts/demo.ts'], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout?.on('data', (d: Buffer) => { output += d.toString(); });
-  child.stderr?.on('data', (d: Buffer) => { output += d.toString(); });
+  child.stdout?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => output, exited };
 }
@@ -36,7 +44,11 @@ describe('npm run demo (scripts/demo.ts)', () => {
     ['OIDC_ISSUER_URL', 'https://login.example.com'],
     ['AZURE_TENANT_ID', '00000000-0000-0000-0000-000000000000'],
   ])('refuses to start the development provider when %s names a real provider', async (name, value) => {
-    const demo = runDemo({ [name]: value, DEMO_PORT: String(await freePort()), DEMO_PROVIDER_PORT: String(await freePort()) });
+    const demo = runDemo({
+      [name]: value,
+      DEMO_PORT: String(await freePort()),
+      DEMO_PROVIDER_PORT: String(await freePort()),
+    });
     const code = await demo.exited;
     expect(code).not.toBe(0);
     expect(demo.output()).toContain(`refusing to start: ${name} is set`);
@@ -76,7 +88,10 @@ describe('npm run demo (scripts/demo.ts)', () => {
       await page.waitForURL(`${origin}/`);
       await expect(page.getByTestId('user').textContent()).resolves.toBe('Alice Andersen');
       await screenshot(page, 'demo-app', false);
-      const phone = await browser.newContext({ viewport: { width: 390, height: 760 }, storageState: await context.storageState() });
+      const phone = await browser.newContext({
+        viewport: { width: 390, height: 760 },
+        storageState: await context.storageState(),
+      });
       const phonePage = await phone.newPage();
       await phonePage.goto(`${origin}/`);
       await screenshot(phonePage, 'demo-app-390px');

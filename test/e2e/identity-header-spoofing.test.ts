@@ -3,7 +3,17 @@ import type { Received } from '../../dev/demo-app.js';
 import type { DevIdentityProvider } from '../../dev/identity-provider.js';
 import { CASES, canonicalName, separatorSpellings } from '../support/header-spellings.js';
 import { rawGet } from './support/raw-request.js';
-import { BYPASS_PATH, freePort, loginWithFetch, originFor, startCaddy, startIdp, startNginx, startServiceFor, type Proc } from './support/stack.js';
+import {
+  BYPASS_PATH,
+  freePort,
+  loginWithFetch,
+  originFor,
+  startCaddy,
+  startIdp,
+  startNginx,
+  startServiceFor,
+  type Proc,
+} from './support/stack.js';
 import { startUpstream, type Upstream } from './support/upstream.js';
 
 /** The headers the Caddy and nginx examples forward, so the ones whose client copies they must drop. */
@@ -42,10 +52,16 @@ function attacks(names: readonly string[]): { label: string; headers: [string, s
  * What the app got that it should not have: any spoofed value under any name, and any
  * spelling of an identity header other than the proxy's own `own[name]` value.
  */
-function leaks(seen: Received['headers'], names: readonly string[], own: Readonly<Record<string, string>> = {}): string[] {
+function leaks(
+  seen: Received['headers'],
+  names: readonly string[],
+  own: Readonly<Record<string, string>> = {},
+): string[] {
   const identity = new Set(names.map(canonicalName));
   return Object.entries(seen)
-    .filter(([name, value]) => String(value).includes(MARK) || (identity.has(canonicalName(name)) && own[name] !== value))
+    .filter(
+      ([name, value]) => String(value).includes(MARK) || (identity.has(canonicalName(name)) && own[name] !== value),
+    )
     .map(([name, value]) => `${name}: ${String(value)}`);
 }
 
@@ -67,7 +83,10 @@ describe.each(FRONTS)('every spelling of every identity header, sent by a client
     } else {
       const svc = await startServiceFor(idp, port);
       stopService = () => svc.service.stop();
-      proc = front === 'caddy' ? await startCaddy(port, svc.address, upstream.address) : await startNginx(port, svc.address, upstream.address);
+      proc =
+        front === 'caddy'
+          ? await startCaddy(port, svc.address, upstream.address)
+          : await startNginx(port, svc.address, upstream.address);
     }
     cookie = await loginWithFetch(origin, 'alice');
   });
@@ -97,18 +116,28 @@ describe.each(FRONTS)('every spelling of every identity header, sent by a client
     expect(leaks((await send(BYPASS_PATH, [...headers, ['Cookie', cookie]])).headers, names)).toEqual([]);
   });
 
-  it.each(attacks(names))('are replaced by the signed-in user’s own identity and nothing else ($label)', async ({ headers }) => {
-    const seen = await send('/api/whoami', [...headers, ['Cookie', cookie]]);
-    expect([seen.user, seen.email, seen.headers['x-forwarded-subject']]).toEqual(['Alice Andersen', 'alice@example.test', 'alice']);
-    const own = Object.fromEntries(names.map((n) => [n.toLowerCase(), seen.headers[n.toLowerCase()] as string]));
-    expect(leaks(seen.headers, names, own)).toEqual([]);
-  });
+  it.each(attacks(names))(
+    'are replaced by the signed-in user’s own identity and nothing else ($label)',
+    async ({ headers }) => {
+      const seen = await send('/api/whoami', [...headers, ['Cookie', cookie]]);
+      expect([seen.user, seen.email, seen.headers['x-forwarded-subject']]).toEqual([
+        'Alice Andersen',
+        'alice@example.test',
+        'alice',
+      ]);
+      const own = Object.fromEntries(names.map((n) => [n.toLowerCase(), seen.headers[n.toLowerCase()] as string]));
+      expect(leaks(seen.headers, names, own)).toEqual([]);
+    },
+  );
 
-  it.each(attacks(names))('do not get a request without a session to the app: it ends in 401 ($label)', async ({ headers }) => {
-    const before = upstream.seen.length;
-    const res = await rawGet(`${origin}/api/whoami`, [...headers, ['Accept', 'application/json']]);
-    expect(res.status).toBe(401);
-    expect(JSON.parse(res.body)).toMatchObject({ error: 'unauthenticated' });
-    expect(upstream.seen.length).toBe(before);
-  });
+  it.each(attacks(names))(
+    'do not get a request without a session to the app: it ends in 401 ($label)',
+    async ({ headers }) => {
+      const before = upstream.seen.length;
+      const res = await rawGet(`${origin}/api/whoami`, [...headers, ['Accept', 'application/json']]);
+      expect(res.status).toBe(401);
+      expect(JSON.parse(res.body)).toMatchObject({ error: 'unauthenticated' });
+      expect(upstream.seen.length).toBe(before);
+    },
+  );
 });

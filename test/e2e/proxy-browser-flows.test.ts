@@ -3,7 +3,16 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { DevIdentityProvider } from '../../dev/identity-provider.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { launchBrowser, screenshot, signIn } from './support/browser.js';
-import { BYPASS_PATH, freePort, originFor, startCaddy, startIdp, startNginx, startServiceFor, type Proc } from './support/stack.js';
+import {
+  BYPASS_PATH,
+  freePort,
+  originFor,
+  startCaddy,
+  startIdp,
+  startNginx,
+  startServiceFor,
+  type Proc,
+} from './support/stack.js';
 import { startUpstream, type Upstream } from './support/upstream.js';
 
 /** The same browser journey through each proxy example and session store. */
@@ -42,7 +51,10 @@ describe.each(STACKS)('through $name ($store sessions)', ({ name, proxy, store }
     redis = store === 'redis' ? await startRedisServer() : undefined;
     const svc = await startServiceFor(idp, port, { SESSION_STORE: store, ...(redis ? { REDIS_URL: redis.url } : {}) });
     stopService = () => svc.service.stop();
-    front = proxy === 'caddy' ? await startCaddy(port, svc.address, upstream.address) : await startNginx(port, svc.address, upstream.address);
+    front =
+      proxy === 'caddy'
+        ? await startCaddy(port, svc.address, upstream.address)
+        : await startNginx(port, svc.address, upstream.address);
   });
 
   afterAll(async () => {
@@ -110,7 +122,9 @@ describe.each(STACKS)('through $name ($store sessions)', ({ name, proxy, store }
     const res = await page.goto(`${origin}/oauth2/callback?code=stale&state=not-a-login-we-started`);
     expect(res?.status()).toBe(400);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Sign-in expired');
-    await expect(page.getByRole('link', { name: 'Try again' }).getAttribute('href')).resolves.toBe(`${origin}/oauth2/login`);
+    await expect(page.getByRole('link', { name: 'Try again' }).getAttribute('href')).resolves.toBe(
+      `${origin}/oauth2/login`,
+    );
     await screenshot(page, `${name}-error-page-390px`);
   });
 

@@ -14,10 +14,22 @@ const SPOOFED = { 'X-Forwarded-User': 'Mallory', 'X-Forwarded-Email': 'mallory@e
 function upgradeStatus(url: string, cookie?: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, {
-      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': randomBytes(16).toString('base64'), ...(cookie ? { cookie } : {}) },
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': randomBytes(16).toString('base64'),
+        ...(cookie ? { cookie } : {}),
+      },
     });
-    req.on('upgrade', (res, socket) => { socket.destroy(); resolve(res.statusCode ?? 0); });
-    req.on('response', (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+    req.on('upgrade', (res, socket) => {
+      socket.destroy();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
     req.on('error', reject);
     req.end();
   });
@@ -38,7 +50,11 @@ describe('sidecar mode: the service proxies to the app itself (UPSTREAM_URL)', (
     const port = await freePort();
     origin = originFor(port);
     [browser, idp, upstream] = await Promise.all([launchBrowser(), startIdp([origin]), startUpstream()]);
-    const svc = await startServiceFor(idp, port, { UPSTREAM_URL: upstream.url, PORT: String(port), SHUTDOWN_TIMEOUT: '1' });
+    const svc = await startServiceFor(idp, port, {
+      UPSTREAM_URL: upstream.url,
+      PORT: String(port),
+      SHUTDOWN_TIMEOUT: '1',
+    });
     stopService = () => svc.service.stop();
     probeUrl = `http://127.0.0.1:${(svc.service.probeServer.address() as import('node:net').AddressInfo).port}`;
     const context = await browser.newContext({ viewport: { width: 1000, height: 760 } });
@@ -105,7 +121,9 @@ describe('sidecar mode: the service proxies to the app itself (UPSTREAM_URL)', (
     for (let i = 0; i < 3; i++) {
       const socket = net.connect(Number(port), '127.0.0.1');
       await new Promise((r) => socket.once('connect', r));
-      socket.write('GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+      socket.write(
+        'GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+      );
       socket.resetAndDestroy();
     }
     await new Promise((r) => setTimeout(r, 300));
@@ -136,17 +154,31 @@ describe('sidecar mode: the service proxies to the app itself (UPSTREAM_URL)', (
 
   it('passes a 20 MB upload through to the app unchanged', async () => {
     const body = randomBytes(20 * 1024 * 1024);
-    const res = await fetch(`${origin}/upload`, { method: 'POST', body, headers: { cookie, 'content-type': 'application/octet-stream' } });
+    const res = await fetch(`${origin}/upload`, {
+      method: 'POST',
+      body,
+      headers: { cookie, 'content-type': 'application/octet-stream' },
+    });
     expect(res.status).toBe(200);
-    await expect(res.json()).resolves.toEqual({ bytes: body.length, sha256: createHash('sha256').update(body).digest('hex'), user: 'Alice Andersen' });
+    await expect(res.json()).resolves.toEqual({
+      bytes: body.length,
+      sha256: createHash('sha256').update(body).digest('hex'),
+      user: 'Alice Andersen',
+    });
   });
 
   it('upgrades a WebSocket for the signed-in browser, with her identity on the upgrade request', async () => {
-    const greeting = await page.evaluate(() => new Promise<string>((resolve, reject) => {
-      const ws = new WebSocket(`${location.origin.replace('http', 'ws')}/ws`);
-      ws.onmessage = (e) => { resolve(String(e.data)); ws.close(); };
-      ws.onerror = () => reject(new Error('websocket failed'));
-    }));
+    const greeting = await page.evaluate(
+      () =>
+        new Promise<string>((resolve, reject) => {
+          const ws = new WebSocket(`${location.origin.replace('http', 'ws')}/ws`);
+          ws.onmessage = (e) => {
+            resolve(String(e.data));
+            ws.close();
+          };
+          ws.onerror = () => reject(new Error('websocket failed'));
+        }),
+    );
     expect(greeting).toBe('hello Alice Andersen');
     expect(upstream.seen.at(-1)?.headers.cookie).toBe('theme=dark');
   });
@@ -159,7 +191,15 @@ describe('sidecar mode: the service proxies to the app itself (UPSTREAM_URL)', (
   });
 
   it('tells the app the public host and scheme, whatever the client sent, and appends the client to X-Forwarded-For', async () => {
-    const res = await fetch(origin + BYPASS_PATH, { headers: { 'X-Forwarded-Host': 'evil.example', 'X-Forwarded-Proto': 'https', 'X-Forwarded-Port': '8443', Forwarded: 'host=evil.example', 'X-Forwarded-For': '203.0.113.9' } });
+    const res = await fetch(origin + BYPASS_PATH, {
+      headers: {
+        'X-Forwarded-Host': 'evil.example',
+        'X-Forwarded-Proto': 'https',
+        'X-Forwarded-Port': '8443',
+        Forwarded: 'host=evil.example',
+        'X-Forwarded-For': '203.0.113.9',
+      },
+    });
     await res.arrayBuffer();
     const seen = upstream.seen.at(-1)?.headers ?? {};
     expect(seen['x-forwarded-host']).toBe(new URL(origin).host);
@@ -173,7 +213,13 @@ describe('sidecar mode: the service proxies to the app itself (UPSTREAM_URL)', (
     const res = await fetch(`${origin}/api/whoami`, { headers: { cookie } });
     expect(res.status).toBe(200);
     await res.arrayBuffer();
-    for (const name of ['strict-transport-security', 'cross-origin-opener-policy', 'cross-origin-resource-policy', 'x-frame-options', 'origin-agent-cluster']) {
+    for (const name of [
+      'strict-transport-security',
+      'cross-origin-opener-policy',
+      'cross-origin-resource-policy',
+      'x-frame-options',
+      'origin-agent-cluster',
+    ]) {
       expect([name, res.headers.get(name)]).toEqual([name, null]);
     }
     const own = await fetch(`${origin}/api/whoami`, { headers: { accept: 'application/json' } });
@@ -199,23 +245,43 @@ describe('sidecar mode: the service proxies to the app itself (UPSTREAM_URL)', (
     const done = await fetch(callback, { redirect: 'manual', headers: { cookie: jar } });
     jar = cookieHeader(done.headers.getSetCookie(), jar);
     expect((await fetch(`${origin}/api/whoami`, { headers: { cookie: jar } })).status).toBe(200);
-    const foreign = await fetch(`${origin}/oauth2/logout`, { method: 'POST', redirect: 'manual', headers: { cookie: jar, origin: 'https://evil.example', accept: 'application/json' } });
+    const foreign = await fetch(`${origin}/oauth2/logout`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: jar, origin: 'https://evil.example', accept: 'application/json' },
+    });
     expect(foreign.status).toBe(400);
-    const logout = await fetch(`${origin}/oauth2/logout`, { method: 'POST', redirect: 'manual', headers: { cookie: jar, origin } });
+    const logout = await fetch(`${origin}/oauth2/logout`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: jar, origin },
+    });
     expect(logout.status).toBe(302);
     jar = cookieHeader(logout.headers.getSetCookie(), jar);
-    expect((await fetch(`${origin}/api/whoami`, { headers: { cookie: jar, accept: 'application/json' } })).status).toBe(401);
+    expect((await fetch(`${origin}/api/whoami`, { headers: { cookie: jar, accept: 'application/json' } })).status).toBe(
+      401,
+    );
   });
 
   it('answers an unreachable app with the service’s own 502 page, with a correlation id', async () => {
     const port = await freePort();
-    const dead = await startServiceFor(idp, port, { UPSTREAM_URL: `http://127.0.0.1:${await freePort()}`, PORT: String(port) });
+    const dead = await startServiceFor(idp, port, {
+      UPSTREAM_URL: `http://127.0.0.1:${await freePort()}`,
+      PORT: String(port),
+    });
     try {
-      const res = await fetch(`http://127.0.0.1:${port}${BYPASS_PATH}`, { headers: { accept: 'application/json', 'x-request-id': 'upstream-down-1' } });
+      const res = await fetch(`http://127.0.0.1:${port}${BYPASS_PATH}`, {
+        headers: { accept: 'application/json', 'x-request-id': 'upstream-down-1' },
+      });
       expect(res.status).toBe(502);
       expect(res.headers.get('content-type')).toMatch(/application\/json/);
-      await expect(res.json()).resolves.toMatchObject({ error: 'upstream_unavailable', correlationId: 'upstream-down-1' });
-      expect(dead.logs.some((l) => l.includes('"code":"UPSTREAM_UNAVAILABLE"') && l.includes('upstream-down-1'))).toBe(true);
+      await expect(res.json()).resolves.toMatchObject({
+        error: 'upstream_unavailable',
+        correlationId: 'upstream-down-1',
+      });
+      expect(dead.logs.some((l) => l.includes('"code":"UPSTREAM_UNAVAILABLE"') && l.includes('upstream-down-1'))).toBe(
+        true,
+      );
     } finally {
       await dead.service.stop();
     }
@@ -224,7 +290,13 @@ describe('sidecar mode: the service proxies to the app itself (UPSTREAM_URL)', (
   it('stops within SHUTDOWN_TIMEOUT even while a proxied WebSocket stays open', async () => {
     const open = await new Promise<import('node:stream').Duplex>((resolve, reject) => {
       const req = http.request(`${origin}/ws`, {
-        headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': randomBytes(16).toString('base64'), cookie },
+        headers: {
+          connection: 'Upgrade',
+          upgrade: 'websocket',
+          'sec-websocket-version': '13',
+          'sec-websocket-key': randomBytes(16).toString('base64'),
+          cookie,
+        },
       });
       req.on('upgrade', (_res, socket) => resolve(socket));
       req.on('error', reject);

@@ -10,7 +10,11 @@ describe('isEntraIssuer', () => {
   });
 
   it('does not mistake look-alike or other providers for Entra', () => {
-    for (const url of ['https://login.microsoftonline.com.evil.test/t/v2.0', 'https://accounts.google.com', 'https://keycloak.test/realms/x']) {
+    for (const url of [
+      'https://login.microsoftonline.com.evil.test/t/v2.0',
+      'https://accounts.google.com',
+      'https://keycloak.test/realms/x',
+    ]) {
       expect(isEntraIssuer(new URL(url))).toBe(false);
     }
   });
@@ -42,7 +46,9 @@ describe('verifiedEmail', () => {
   });
 
   it('never uses an email marked unverified, nor falls back for providers that do not vouch for usernames', () => {
-    expect(verifiedEmail({ email: 'a@x.test', email_verified: false, preferred_username: 'a@x.test' }, false)).toBeUndefined();
+    expect(
+      verifiedEmail({ email: 'a@x.test', email_verified: false, preferred_username: 'a@x.test' }, false),
+    ).toBeUndefined();
     expect(verifiedEmail({ email: 'a@x.test', email_verified: 'false' }, false)).toBeUndefined();
   });
 
@@ -52,20 +58,39 @@ describe('verifiedEmail', () => {
   });
 
   it('falls back to preferred_username, then upn, for an Entra tenant member', () => {
-    expect(verifiedEmail({ iss: ISS, preferred_username: 'a@corp.test', upn: 'u@corp.test' }, true)).toBe('a@corp.test');
+    expect(verifiedEmail({ iss: ISS, preferred_username: 'a@corp.test', upn: 'u@corp.test' }, true)).toBe(
+      'a@corp.test',
+    );
     expect(verifiedEmail({ iss: ISS, upn: 'u@corp.test' }, true)).toBe('u@corp.test');
     expect(verifiedEmail({ iss: ISS, idp: ISS, acct: 0, upn: 'u@corp.test' }, true)).toBe('u@corp.test');
-    expect(verifiedEmail({ iss: ISS, preferred_username: '+4512345678', upn: 'u@corp.test' }, true)).toBe('u@corp.test');
+    expect(verifiedEmail({ iss: ISS, preferred_username: '+4512345678', upn: 'u@corp.test' }, true)).toBe(
+      'u@corp.test',
+    );
   });
 
   it('falls back for an Entra member whose email is unverified, never to that email', () => {
-    expect(verifiedEmail({ iss: ISS, email: 'spoof@other.test', email_verified: false, upn: 'u@corp.test' }, true)).toBe('u@corp.test');
-    expect(verifiedEmail({ iss: ISS, email: 'spoof@other.test', xms_edov: false, upn: 'u@corp.test' }, true)).toBe('u@corp.test');
+    expect(
+      verifiedEmail({ iss: ISS, email: 'spoof@other.test', email_verified: false, upn: 'u@corp.test' }, true),
+    ).toBe('u@corp.test');
+    expect(verifiedEmail({ iss: ISS, email: 'spoof@other.test', xms_edov: false, upn: 'u@corp.test' }, true)).toBe(
+      'u@corp.test',
+    );
   });
 
   it('does not fall back for Entra guests, whose usernames their home provider chose', () => {
-    expect(verifiedEmail({ iss: ISS, idp: 'https://sts.windows.net/99999999-0000-0000-0000-000000000000/', preferred_username: 'g@home.test' }, true)).toBeUndefined();
-    expect(verifiedEmail({ iss: ISS, idp: 'live.com', upn: 'g_home.test#EXT#@corp.onmicrosoft.com' }, true)).toBeUndefined();
+    expect(
+      verifiedEmail(
+        {
+          iss: ISS,
+          idp: 'https://sts.windows.net/99999999-0000-0000-0000-000000000000/',
+          preferred_username: 'g@home.test',
+        },
+        true,
+      ),
+    ).toBeUndefined();
+    expect(
+      verifiedEmail({ iss: ISS, idp: 'live.com', upn: 'g_home.test#EXT#@corp.onmicrosoft.com' }, true),
+    ).toBeUndefined();
     expect(verifiedEmail({ iss: ISS, acct: 1, preferred_username: 'g@home.test' }, true)).toBeUndefined();
   });
 

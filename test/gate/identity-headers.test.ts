@@ -41,16 +41,30 @@ describe('encodeHeaderValue', () => {
 describe('compileIdentityHeaders', () => {
   const config = loadConfig({
     ...baseEnv,
-    HEADERS: JSON.stringify([{ name: 'X-Team', value: 'team={{ .claims.org.team.name }}' }, { name: 'X-Groups', value: '{{ .claims.groups }}' }]),
+    HEADERS: JSON.stringify([
+      { name: 'X-Team', value: 'team={{ .claims.org.team.name }}' },
+      { name: 'X-Groups', value: '{{ .claims.groups }}' },
+    ]),
     AUTHORIZATION_HEADER: 'Authorization',
     ID_TOKEN_HEADER: 'X-Id-Token',
   });
   const build = compileIdentityHeaders(config);
 
   it('sets user from name and email from email', () => {
-    const h = build(session({ name: 'Alice', email: 'a@x.test', groups: ['g1', 'g2'], org: { team: { name: 'core' } } }, { accessToken: 'at', idToken: 'it' }));
+    const h = build(
+      session(
+        { name: 'Alice', email: 'a@x.test', groups: ['g1', 'g2'], org: { team: { name: 'core' } } },
+        { accessToken: 'at', idToken: 'it' },
+      ),
+    );
     expect(h).toEqual({
-      'X-Forwarded-User': 'Alice', 'X-Forwarded-Email': 'a@x.test', 'X-Forwarded-Subject': 'u1', 'X-Team': 'team=core', 'X-Groups': 'g1,g2', Authorization: 'Bearer at', 'X-Id-Token': 'it',
+      'X-Forwarded-User': 'Alice',
+      'X-Forwarded-Email': 'a@x.test',
+      'X-Forwarded-Subject': 'u1',
+      'X-Team': 'team=core',
+      'X-Groups': 'g1,g2',
+      Authorization: 'Bearer at',
+      'X-Id-Token': 'it',
     });
   });
 
@@ -70,7 +84,9 @@ describe('compileIdentityHeaders', () => {
   });
 
   it('never sends an email the provider marked unverified, and no username as email outside Entra', () => {
-    expect(build(session({ name: 'A', email: 'a@x.test', email_verified: false }))['X-Forwarded-Email']).toBeUndefined();
+    expect(
+      build(session({ name: 'A', email: 'a@x.test', email_verified: false }))['X-Forwarded-Email'],
+    ).toBeUndefined();
     expect(build(session({ name: 'A', preferred_username: 'a@upn.test' }))['X-Forwarded-Email']).toBeUndefined();
     expect(build(session({ name: 'A', upn: 'a@corp.test' }))['X-Forwarded-Email']).toBeUndefined();
   });
@@ -80,7 +96,15 @@ describe('compileIdentityHeaders', () => {
   });
 
   it('lists every header it may set, for the proxy to strip client copies', () => {
-    expect(identityHeaderNames(config)).toEqual(['X-Forwarded-User', 'X-Forwarded-Email', 'X-Forwarded-Subject', 'X-Team', 'X-Groups', 'Authorization', 'X-Id-Token']);
+    expect(identityHeaderNames(config)).toEqual([
+      'X-Forwarded-User',
+      'X-Forwarded-Email',
+      'X-Forwarded-Subject',
+      'X-Team',
+      'X-Groups',
+      'Authorization',
+      'X-Id-Token',
+    ]);
   });
 });
 
@@ -100,6 +124,8 @@ describe('compileIdentityHeaders with Entra ID', () => {
   });
 
   it('does not fall back for a guest', () => {
-    expect(build(session({ ...member, idp: 'live.com', preferred_username: 'g@home.test' }))['X-Forwarded-Email']).toBeUndefined();
+    expect(
+      build(session({ ...member, idp: 'live.com', preferred_username: 'g@home.test' }))['X-Forwarded-Email'],
+    ).toBeUndefined();
   });
 });

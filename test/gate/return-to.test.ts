@@ -3,7 +3,9 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { MAX_RETURN_TO, safeReturnTo } from '../../src/gate/return-to.js';
 
-const payloads: string[] = JSON.parse(readFileSync(new URL('../fixtures/open-redirect-payloads.json', import.meta.url), 'utf8'));
+const payloads: string[] = JSON.parse(
+  readFileSync(new URL('../fixtures/open-redirect-payloads.json', import.meta.url), 'utf8'),
+);
 const ORIGIN = 'https://app.test';
 
 /** What the service does with a return-to: prefix the configured origin. */

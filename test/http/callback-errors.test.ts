@@ -21,7 +21,10 @@ describe.each(['cookie', 'redis'] as const)('callback failures with the %s store
   it('shows a clear 401 page with a correlation id and a retry link for a provider error', async () => {
     const start = await h.forward('/');
     const state = new URL(start.headers.location ?? '').searchParams.get('state') ?? '';
-    const res = await h.forward(`/oauth2/callback?error=access_denied&error_description=denied&state=${state}&iss=${encodeURIComponent(h.idp.issuer)}`, { cookie: cookieHeader(start.headers['set-cookie'] as unknown as string[]) });
+    const res = await h.forward(
+      `/oauth2/callback?error=access_denied&error_description=denied&state=${state}&iss=${encodeURIComponent(h.idp.issuer)}`,
+      { cookie: cookieHeader(start.headers['set-cookie'] as unknown as string[]) },
+    );
     expect(res.status).toBe(401);
     expect(res.text).toMatch(/access_denied/);
     expect(res.text).toMatch(/Reference: <code>[\w-]+<\/code>/);
@@ -40,7 +43,9 @@ describe.each(['cookie', 'redis'] as const)('callback failures with the %s store
   it('answers 400 when the state belongs to another login', async () => {
     const first = await pendingCallback(h);
     const other = await h.forward('/');
-    const res = await h.forward(first.uri, { cookie: cookieHeader(other.headers['set-cookie'] as unknown as string[]) });
+    const res = await h.forward(first.uri, {
+      cookie: cookieHeader(other.headers['set-cookie'] as unknown as string[]),
+    });
     expect(res.status).toBe(400);
   });
 
@@ -92,7 +97,8 @@ describe.each(['cookie', 'redis'] as const)('callback failures with the %s store
   });
 
   it('counts failed logins by reason', async () => {
-    const failed = async (reason: string) => sample(await h.service.metrics.registry.metrics(), 'idp_logins_total', { stage: 'failed', reason });
+    const failed = async (reason: string) =>
+      sample(await h.service.metrics.registry.metrics(), 'idp_logins_total', { stage: 'failed', reason });
     const [expired, mismatch] = [await failed('LOGIN_EXPIRED'), await failed('LOGIN_STATE_MISMATCH')];
     const { uri } = await pendingCallback(h);
     expect((await h.forward(uri)).status).toBe(400); // no transaction cookie

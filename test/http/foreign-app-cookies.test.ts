@@ -11,7 +11,12 @@ let idp: DevIdentityProvider;
 let redis: RedisServer;
 beforeAll(async () => {
   const redirectUris = DOMAINS.map((d) => `https://${d}/oauth2/callback`);
-  idp = await startDevIdentityProvider({ clients: [{ ...CLIENT, redirectUris }, { ...OTHER_CLIENT, redirectUris }] });
+  idp = await startDevIdentityProvider({
+    clients: [
+      { ...CLIENT, redirectUris },
+      { ...OTHER_CLIENT, redirectUris },
+    ],
+  });
   redis = await startRedisServer();
 });
 afterAll(async () => {
@@ -20,11 +25,20 @@ afterAll(async () => {
 });
 
 /** The Cookie header renamed from one cookie prefix to another, as a copied cookie would be. */
-const renamed = (cookie: string, from: string, to: string) => cookie.split('; ').map((c) => (c.startsWith(from) ? to + c.slice(from.length) : c)).join('; ');
+const renamed = (cookie: string, from: string, to: string) =>
+  cookie
+    .split('; ')
+    .map((c) => (c.startsWith(from) ? to + c.slice(from.length) : c))
+    .join('; ');
 
 async function refuses(app: Harness, cookie: string): Promise<void> {
-  await app.forward('/reports', { cookie }).expect(302).expect('location', /[?&]response_type=code/);
-  await app.forward('/api/data', { cookie, accept: 'application/json', headers: { 'Sec-Fetch-Mode': 'cors' } }).expect(401);
+  await app
+    .forward('/reports', { cookie })
+    .expect(302)
+    .expect('location', /[?&]response_type=code/);
+  await app
+    .forward('/api/data', { cookie, accept: 'application/json', headers: { 'Sec-Fetch-Mode': 'cors' } })
+    .expect(401);
 }
 
 const cases = [
@@ -63,10 +77,19 @@ describe.each(cases)('two apps with one SESSION_SECRET, $store store, another $d
   });
 
   it('each refuses the other’s login transaction at its callback', async () => {
-    for (const [from, to] of [[one, two], [two, one]] as const) {
+    for (const [from, to] of [
+      [one, two],
+      [two, one],
+    ] as const) {
       const start = await from.forward('/reports').expect(302);
-      const tx = renamed(cookieHeader(start.headers['set-cookie'] as unknown as string[]), prefixOf(from), prefixOf(to));
-      const callback = new URL(await signInAtProvider(start.headers.location ?? '', 'alice', undefined, `https://${from.config.domain}`));
+      const tx = renamed(
+        cookieHeader(start.headers['set-cookie'] as unknown as string[]),
+        prefixOf(from),
+        prefixOf(to),
+      );
+      const callback = new URL(
+        await signInAtProvider(start.headers.location ?? '', 'alice', undefined, `https://${from.config.domain}`),
+      );
       const res = await to.forward(callback.pathname + callback.search, { cookie: tx, accept: 'application/json' });
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ error: 'login_expired' });

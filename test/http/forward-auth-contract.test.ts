@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { cookieHeader, DOMAIN, ORIGIN, signInAtProvider, startHarness, type Harness } from '../support/harness.js';
 import { asCookies, seedSession } from '../support/seed-session.js';
 
-const RULES = JSON.stringify([{ name: 'groups', anyOf: ['demo-users', 'admins'] }, { name: 'roles', allOf: ['reader'] }]);
+const RULES = JSON.stringify([
+  { name: 'groups', anyOf: ['demo-users', 'admins'] },
+  { name: 'roles', allOf: ['reader'] },
+]);
 
 // The forwardAuth contract, run once per session store.
 describe.each(['cookie', 'redis'] as const)('forwardAuth with the %s store', (store) => {
@@ -72,13 +75,18 @@ describe.each(['cookie', 'redis'] as const)('forwardAuth with the %s store', (st
   it('tells a fetch client where to log in, in a small JSON body', async () => {
     const res = await h.forward('/api/data', { accept: 'application/json' });
     expect(res.type).toBe('application/json');
-    expect(res.body).toMatchObject({ error: 'unauthenticated', loginUrl: `${ORIGIN}/oauth2/login?redirect=%2Fapi%2Fdata` });
+    expect(res.body).toMatchObject({
+      error: 'unauthenticated',
+      loginUrl: `${ORIGIN}/oauth2/login?redirect=%2Fapi%2Fdata`,
+    });
   });
 
   it('returns to the original path and query after login', async () => {
     const start = await h.forward('/reports/q1?tab=summary&x=%C3%A6');
     const cb = new URL(await signInAtProvider(start.headers.location ?? '', 'alice'));
-    const done = await h.forward(cb.pathname + cb.search, { cookie: cookieHeader(start.headers['set-cookie'] as unknown as string[]) });
+    const done = await h.forward(cb.pathname + cb.search, {
+      cookie: cookieHeader(start.headers['set-cookie'] as unknown as string[]),
+    });
     expect(done.status).toBe(302);
     expect(done.headers.location).toBe(`${ORIGIN}/reports/q1?tab=summary&x=%C3%A6`);
   });
@@ -96,13 +104,17 @@ describe.each(['cookie', 'redis'] as const)('forwardAuth with the %s store', (st
   });
 
   it('replaces a session planted before login, and ends it when the store keeps sessions (no session fixation)', async () => {
-    const planted = await seedSession(h.service.sessions, { sub: 'mallory', claims: { sub: 'mallory', name: 'Mallory', groups: ['demo-users'], roles: ['reader'] } });
+    const planted = await seedSession(h.service.sessions, {
+      sub: 'mallory',
+      claims: { sub: 'mallory', name: 'Mallory', groups: ['demo-users'], roles: ['reader'] },
+    });
     expect((await h.forward('/', { cookie: planted.cookie })).headers['x-forwarded-user']).toBe('Mallory');
     const after = await h.login('alice', '/', planted.cookie);
     expect(asCookies(after)['_t_session']).not.toBe(asCookies(planted.cookie)['_t_session']);
     expect((await h.forward('/', { cookie: after })).headers['x-forwarded-user']).toBe('Alice Andersen');
     // A server store forgets the old id; a cookie session lives only in the browser, whose cookies were replaced.
-    if (store !== 'cookie') expect((await h.forward('/', { cookie: planted.cookie, accept: 'application/json' })).status).toBe(401);
+    if (store !== 'cookie')
+      expect((await h.forward('/', { cookie: planted.cookie, accept: 'application/json' })).status).toBe(401);
   });
 
   it('answers 403 with a page offering logout when assertClaims fail', async () => {

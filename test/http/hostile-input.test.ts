@@ -16,7 +16,11 @@ describe.each(['cookie', 'redis'] as const)('hostile input on /oauth2/auth with 
   it.each([
     ['garbage', '_t_session=%%%garbage'],
     ['truncated', () => alice.slice(0, alice.length - 30)],
-    ['tampered', () => alice.replace(/_t_session=(.{40})(.)/, (_m, a: string, b: string) => `_t_session=${a}${b === 'A' ? 'B' : 'A'}`)],
+    [
+      'tampered',
+      () =>
+        alice.replace(/_t_session=(.{40})(.)/, (_m, a: string, b: string) => `_t_session=${a}${b === 'A' ? 'B' : 'A'}`),
+    ],
     ['a JWT-looking foreign value', '_t_session=eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9.'],
     ['an empty value', '_t_session='],
     ['many unrelated cookies', Array.from({ length: 200 }, (_, i) => `c${i}=v${i}`).join('; ')],
@@ -56,7 +60,9 @@ describe.each(['cookie', 'redis'] as const)('hostile input on /oauth2/auth with 
   });
 
   it('refuses oversized headers with 431 and keeps serving', async () => {
-    const res = await fetch(`${h.baseUrl}/oauth2/auth`, { headers: { 'X-Forwarded-Host': 'app.test', 'X-Forwarded-Uri': `/${'a'.repeat(100_000)}` } }).catch((e: Error) => e);
+    const res = await fetch(`${h.baseUrl}/oauth2/auth`, {
+      headers: { 'X-Forwarded-Host': 'app.test', 'X-Forwarded-Uri': `/${'a'.repeat(100_000)}` },
+    }).catch((e: Error) => e);
     if (res instanceof Error) throw res;
     expect(res.status).toBe(431);
     expect((await h.forward('/', { cookie: alice })).status).toBe(200);

@@ -30,7 +30,9 @@ describe('listeners by audience (forwardAuth mode)', () => {
 
   it('serves nothing else on the probe listener: no forwardAuth, no login', async () => {
     for (const path of ['/oauth2/auth', '/oauth2/login', '/', '/metrics/']) {
-      expect((await supertest(h.probeUrl).get(path).set('X-Forwarded-Host', 'app.test').set('X-Forwarded-Uri', '/')).status).toBe(404);
+      expect(
+        (await supertest(h.probeUrl).get(path).set('X-Forwarded-Host', 'app.test').set('X-Forwarded-Uri', '/')).status,
+      ).toBe(404);
     }
   });
 

@@ -19,7 +19,9 @@ describe.each(['cookie', 'redis'] as const)('logout with the %s store', (store) 
     expect(location.href.startsWith(`${h.idp.issuer}/session/end`)).toBe(true);
     expect(location.searchParams.get('id_token_hint')).toMatch(/^ey/);
     expect(location.searchParams.get('post_logout_redirect_uri')).toBe(`${ORIGIN}/oauth2/signed-out`);
-    expect((res.headers['set-cookie'] as unknown as string[]).join()).toMatch(/_t_session=;.*(Max-Age=0|Expires=Thu, 01 Jan 1970)/);
+    expect((res.headers['set-cookie'] as unknown as string[]).join()).toMatch(
+      /_t_session=;.*(Max-Age=0|Expires=Thu, 01 Jan 1970)/,
+    );
     const after = cookieHeader(res.headers['set-cookie'] as unknown as string[], cookie);
     expect((await h.forward('/', { cookie: after, accept: 'application/json' })).status).toBe(401);
     if (store === 'redis') {
@@ -41,7 +43,10 @@ describe.each(['cookie', 'redis'] as const)('logout with the %s store', (store) 
 
 describe('without an end_session_endpoint', () => {
   it('redirects straight to the post-logout URL', async () => {
-    const h = await startHarness({ env: { POST_LOGOUT_REDIRECT_URI: 'https://app.test/bye' }, rpInitiatedLogout: false });
+    const h = await startHarness({
+      env: { POST_LOGOUT_REDIRECT_URI: 'https://app.test/bye' },
+      rpInitiatedLogout: false,
+    });
     try {
       const cookie = await h.login('alice');
       const res = await h.forward('/oauth2/logout', { cookie });
@@ -65,7 +70,9 @@ describe('login, callback and logout called directly on the service', () => {
     const start = await supertest(h.baseUrl).get('/oauth2/login?redirect=%2Finbox%3Fa%3D1');
     expect(start.status).toBe(302);
     const cb = new URL(await signInAtProvider(start.headers.location ?? '', 'alice'));
-    const done = await supertest(h.baseUrl).get(cb.pathname + cb.search).set('Cookie', cookieHeader(start.headers['set-cookie'] as unknown as string[]));
+    const done = await supertest(h.baseUrl)
+      .get(cb.pathname + cb.search)
+      .set('Cookie', cookieHeader(start.headers['set-cookie'] as unknown as string[]));
     expect(done.status).toBe(302);
     expect(done.headers.location).toBe(`${ORIGIN}/inbox?a=1`);
     const cookie = cookieHeader(done.headers['set-cookie'] as unknown as string[]);
@@ -80,7 +87,11 @@ describe('login, callback and logout called directly on the service', () => {
     for (const res of [referer, foreign]) expect(res.status).toBe(302);
     const back = async (res: supertest.Response) => {
       const cb = new URL(await signInAtProvider(res.headers.location ?? '', 'alice'));
-      return (await supertest(h.baseUrl).get(cb.pathname + cb.search).set('Cookie', cookieHeader(res.headers['set-cookie'] as unknown as string[]))).headers.location;
+      return (
+        await supertest(h.baseUrl)
+          .get(cb.pathname + cb.search)
+          .set('Cookie', cookieHeader(res.headers['set-cookie'] as unknown as string[]))
+      ).headers.location;
     };
     expect(await back(referer)).toBe(`${ORIGIN}/from/here?x=1`);
     expect(await back(foreign)).toBe(`${ORIGIN}/`);

@@ -33,9 +33,17 @@ describe('logout by GET and by POST', () => {
 
   it('refuses a cross-site POST with 400 and keeps the session', async () => {
     const cookie = await h.login('alice');
-    const foreign = await h.forward('/oauth2/logout', { cookie, method: 'POST', accept: 'application/json', headers: { Origin: 'https://evil.example' } });
+    const foreign = await h.forward('/oauth2/logout', {
+      cookie,
+      method: 'POST',
+      accept: 'application/json',
+      headers: { Origin: 'https://evil.example' },
+    });
     expect(foreign.status).toBe(400);
-    const marked = await supertest(h.baseUrl).post('/oauth2/logout').set('Cookie', cookie).set('Sec-Fetch-Site', 'cross-site');
+    const marked = await supertest(h.baseUrl)
+      .post('/oauth2/logout')
+      .set('Cookie', cookie)
+      .set('Sec-Fetch-Site', 'cross-site');
     expect(marked.status).toBe(400);
     expect((await h.forward('/', { cookie })).status).toBe(200);
   });

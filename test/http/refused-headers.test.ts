@@ -12,7 +12,9 @@ function sendHugeCookie(port: number, bytes: number): Promise<string> {
     socket.on('close', () => resolve(answer));
     socket.on('connect', async () => {
       // As a browser or proxy would: in pieces, so part arrives after the server has answered.
-      const request = Buffer.from(`GET /oauth2/auth HTTP/1.1\r\nHost: idp.test\r\nX-Forwarded-Host: app.test\r\nX-Forwarded-Uri: /\r\nCookie: a=${'x'.repeat(bytes)}\r\n\r\n`);
+      const request = Buffer.from(
+        `GET /oauth2/auth HTTP/1.1\r\nHost: idp.test\r\nX-Forwarded-Host: app.test\r\nX-Forwarded-Uri: /\r\nCookie: a=${'x'.repeat(bytes)}\r\n\r\n`,
+      );
       for (let at = 0; at < request.length && !socket.destroyed; at += 16 * 1024) {
         if (!socket.write(request.subarray(at, at + 16 * 1024))) await new Promise((r) => socket.once('drain', r));
         await new Promise((r) => setImmediate(r));

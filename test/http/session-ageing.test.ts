@@ -16,16 +16,26 @@ const HOUR = 3600;
 function check(baseUrl: string, cookie: string) {
   return supertest(baseUrl)
     .get('/oauth2/auth')
-    .set({ 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': DOMAIN, 'X-Forwarded-Uri': '/data', 'X-Forwarded-Method': 'GET' })
+    .set({
+      'X-Forwarded-Proto': 'https',
+      'X-Forwarded-Host': DOMAIN,
+      'X-Forwarded-Uri': '/data',
+      'X-Forwarded-Method': 'GET',
+    })
     .set({ Accept: 'application/json', 'Sec-Fetch-Mode': 'cors', Cookie: cookie });
 }
 
-const setCookiesOf = (res: supertest.Response): string[] => (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
-const sessionCookieNames = (cookie: string): string[] => Object.keys(asCookies(cookie)).filter((name) => name.startsWith('_t_session'));
+const setCookiesOf = (res: supertest.Response): string[] =>
+  (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
+const sessionCookieNames = (cookie: string): string[] =>
+  Object.keys(asCookies(cookie)).filter((name) => name.startsWith('_t_session'));
 
 /** A session large enough for several cookie chunks: an Entra user in 150 groups. */
 const bigSession = {
-  claims: { ...ALICE_CLAIMS, groups: Array.from({ length: 150 }, (_, i) => `0f1e2d3c-4b5a-6978-8796-a5b4c3d2e${String(i).padStart(3, '0')}`) },
+  claims: {
+    ...ALICE_CLAIMS,
+    groups: Array.from({ length: 150 }, (_, i) => `0f1e2d3c-4b5a-6978-8796-a5b4c3d2e${String(i).padStart(3, '0')}`),
+  },
   accessToken: 'a'.repeat(4000),
 };
 
@@ -81,7 +91,8 @@ describe.each(['cookie', 'redis'] as const)('an ageing session through forwardAu
   it('leaves no stale chunk behind when a smaller session replaces a large one', async () => {
     const big = await seedSession(h.service.sessions, bigSession);
     const after = await h.login('alice', '/', big.cookie);
-    if (store === 'cookie') expect(sessionCookieNames(after).length).toBeLessThan(sessionCookieNames(big.cookie).length);
+    if (store === 'cookie')
+      expect(sessionCookieNames(after).length).toBeLessThan(sessionCookieNames(big.cookie).length);
     else expect(sessionCookieNames(after)).toEqual(['_t_session']);
     const res = await check(h.baseUrl, after).expect(200);
     expect(res.headers['x-forwarded-user']).toBe('Alice Andersen');
@@ -93,11 +104,16 @@ describe('a cached session whose refresh finds it logged out on another replica 
   let replicaB: RunningService;
   let urlB: string;
   const metricsB = new Metrics();
-  const hitsB = async () => sample(await metricsB.registry.metrics(), 'idp_session_cache_lookups_total', { result: 'hit' });
+  const hitsB = async () =>
+    sample(await metricsB.registry.metrics(), 'idp_session_cache_lookups_total', { result: 'hit' });
 
   beforeAll(async () => {
     h = await startHarness({ store: 'redis' });
-    const sink = new Writable({ write(_chunk, _enc, done) { done(); } });
+    const sink = new Writable({
+      write(_chunk, _enc, done) {
+        done();
+      },
+    });
     replicaB = await startService(h.config, { logger: createLogger('warn', sink), metrics: metricsB });
     await replicaB.oidc.start();
     urlB = `http://127.0.0.1:${(replicaB.server.address() as AddressInfo).port}`;

@@ -49,7 +49,9 @@ describe('stop(): graceful shutdown of a running service', () => {
       await close();
     };
 
-    h.service.server.on('request', (_req, res) => res.once('finish', () => events.push(`response ${res.statusCode} written`)));
+    h.service.server.on('request', (_req, res) =>
+      res.once('finish', () => events.push(`response ${res.statusCode} written`)),
+    );
     const response = h.forward('/slow', { cookie }).then((res) => res);
     await inFlight;
     const stopped = h.service.stop().then(() => events.push('stopped'));
@@ -77,7 +79,9 @@ describe('the entry point on SIGTERM', () => {
   });
 
   /** Runs src/main.ts, waits until it listens, sends SIGTERM; returns the exit code and the log lines. */
-  async function runAndTerminate(extraEnv: Record<string, string>): Promise<{ code: number | null; lines: { msg: string; signal?: string }[]; port: number }> {
+  async function runAndTerminate(
+    extraEnv: Record<string, string>,
+  ): Promise<{ code: number | null; lines: { msg: string; signal?: string }[]; port: number }> {
     const port = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       env: {
@@ -92,10 +96,18 @@ describe('the entry point on SIGTERM', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     await waitForPort(port, 20_000);
     const workers = Number(extraEnv.WORKERS ?? 1);
-    for (let i = 0; i < 200 && (out.match(/"event":"listening"/g) ?? []).length < workers; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && (out.match(/"event":"listening"/g) ?? []).length < workers; i++)
+      await new Promise((r) => setTimeout(r, 50));
     process.kill(child.pid ?? 0, 'SIGTERM');
     const code = await exited;
-    return { code, lines: out.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; signal?: string }), port };
+    return {
+      code,
+      lines: out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { msg: string; signal?: string }),
+      port,
+    };
   }
 
   it('logs the shutdown and exits 0', async () => {

@@ -12,7 +12,13 @@ const lifetime = { maxAge: 3600, idleTimeout: 600 };
 const app = { issuer: 'https://idp.test/', clientId: 'c', domain: 'app.test' };
 
 function cookieStore(): SessionManager {
-  const store = new CookieSessionStore({ secrets: [SESSION_SECRET], app, cookieName: '_c_session', policy: { secure: true, sameSite: 'Lax' }, lifetime });
+  const store = new CookieSessionStore({
+    secrets: [SESSION_SECRET],
+    app,
+    cookieName: '_c_session',
+    policy: { secure: true, sameSite: 'Lax' },
+    lifetime,
+  });
   return new SessionManager({ store, lifetime, cacheSize: 100, logger: createLogger('silent') });
 }
 
@@ -23,7 +29,13 @@ async function touched(store: SessionManager, cookies: Cookies): Promise<string[
 
 function session(lastSeenAgo: number): Session {
   const now = nowSeconds();
-  return { sub: 'alice', claims: { sub: 'alice', name: 'Alice' }, createdAt: now - lastSeenAgo, lastSeenAt: now - lastSeenAgo, expiresAt: now + 3000 };
+  return {
+    sub: 'alice',
+    claims: { sub: 'alice', name: 'Alice' },
+    createdAt: now - lastSeenAgo,
+    lastSeenAt: now - lastSeenAgo,
+    expiresAt: now + 3000,
+  };
 }
 
 describe('cookie store: refreshing a session that is due for a touch', () => {
@@ -68,7 +80,12 @@ describe('redis store: the cache of verified cookie signatures', () => {
   const check = (cookie: string) =>
     supertest(h.baseUrl)
       .get('/oauth2/auth')
-      .set({ 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': DOMAIN, 'X-Forwarded-Uri': '/', 'X-Forwarded-Method': 'GET' })
+      .set({
+        'X-Forwarded-Proto': 'https',
+        'X-Forwarded-Host': DOMAIN,
+        'X-Forwarded-Uri': '/',
+        'X-Forwarded-Method': 'GET',
+      })
       .set({ Accept: 'application/json', 'Sec-Fetch-Mode': 'cors', Cookie: cookie });
 
   it('still refuses an altered signature for an id whose real cookie was just verified', async () => {

@@ -5,7 +5,12 @@ import { createLogger } from '../../src/observability/logger.js';
 /** Logs one object at info and returns the JSON line written. */
 function logged(object: Record<string, unknown>): { text: string; line: Record<string, unknown> } {
   const lines: string[] = [];
-  const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
   createLogger('info', sink).info(object, 'probe');
   const text = lines.join('');
   return { text, line: JSON.parse(text) as Record<string, unknown> };
@@ -39,11 +44,26 @@ describe('the logger', () => {
   it('redacts request headers and tokens one level down', () => {
     const { text } = logged({
       headers: { cookie: 'hdr-cookie-0101', authorization: 'Bearer hdr-0102', accept: 'text/html' },
-      session: { idToken: 'nested-id-0103', accessToken: 'nested-access-0104', refreshToken: 'nested-refresh-0105', cookie: 'nested-cookie-0106' },
+      session: {
+        idToken: 'nested-id-0103',
+        accessToken: 'nested-access-0104',
+        refreshToken: 'nested-refresh-0105',
+        cookie: 'nested-cookie-0106',
+      },
       checks: { code_verifier: 'verifier-0107' },
       config: { clientSecret: 'nested-client-0108', sessionSecret: 'nested-session-0109' },
     });
-    for (const value of ['hdr-cookie-0101', 'hdr-0102', 'nested-id-0103', 'nested-access-0104', 'nested-refresh-0105', 'nested-cookie-0106', 'verifier-0107', 'nested-client-0108', 'nested-session-0109']) {
+    for (const value of [
+      'hdr-cookie-0101',
+      'hdr-0102',
+      'nested-id-0103',
+      'nested-access-0104',
+      'nested-refresh-0105',
+      'nested-cookie-0106',
+      'verifier-0107',
+      'nested-client-0108',
+      'nested-session-0109',
+    ]) {
       expect(text).not.toContain(value);
     }
     expect(text).toContain('text/html');

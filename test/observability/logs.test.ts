@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseCookies } from '../../src/session/cookies.js';
-import { CLIENT, SESSION_SECRET, cookieHeader, signInAtProvider, startHarness, type Harness } from '../support/harness.js';
+import {
+  CLIENT,
+  SESSION_SECRET,
+  cookieHeader,
+  signInAtProvider,
+  startHarness,
+  type Harness,
+} from '../support/harness.js';
 
 interface LogLine {
   level: string;
@@ -54,7 +61,8 @@ describe('structured logs', () => {
 
   it('captured every secret it scans for', () => {
     expect(Object.keys(secrets).sort()).toEqual(['accessToken', 'code', 'idToken', 'sessionCookie', 'state']);
-    for (const [name, value] of Object.entries(secrets)) expect({ name, long: value.length >= 16 }).toEqual({ name, long: true });
+    for (const [name, value] of Object.entries(secrets))
+      expect({ name, long: value.length >= 16 }).toEqual({ name, long: true });
   });
 
   it('writes one JSON line per login and per logout', () => {
@@ -108,7 +116,10 @@ describe('error lines for requests Traefik sends wrong', () => {
   });
 
   it('logs a request without X-Forwarded-Host once, with the id in the page and the caller’s X-Request-Id', async () => {
-    const res = await h.forward('/x', { accept: 'application/json', headers: { 'X-Forwarded-Host': '', 'X-Request-Id': 'req-0123456789' } });
+    const res = await h.forward('/x', {
+      accept: 'application/json',
+      headers: { 'X-Forwarded-Host': '', 'X-Request-Id': 'req-0123456789' },
+    });
     expect(res.status).toBe(400);
     expect(res.body.correlationId).toBe('req-0123456789');
     const failures = h.logs.map((l) => JSON.parse(l) as LogLine).filter((l) => l.msg === 'request failed');
@@ -126,10 +137,15 @@ describe('the reason an id_token was refused', () => {
   });
 
   /** Logs in through the provider, with `tamper` applied to the authorization URL; returns the failure line and the values it must not hold. */
-  async function refusedLogin(tamper: (authorizationUrl: URL) => void): Promise<{ line: Record<string, unknown>; text: string; secrets: string[] }> {
+  async function refusedLogin(
+    tamper: (authorizationUrl: URL) => void,
+  ): Promise<{ line: Record<string, unknown>; text: string; secrets: string[] }> {
     const start = await h.forward('/reports').expect(302);
     const authorizationUrl = new URL(start.headers.location ?? '');
-    const secrets = [authorizationUrl.searchParams.get('nonce') ?? '', authorizationUrl.searchParams.get('state') ?? ''];
+    const secrets = [
+      authorizationUrl.searchParams.get('nonce') ?? '',
+      authorizationUrl.searchParams.get('state') ?? '',
+    ];
     tamper(authorizationUrl);
     const callback = new URL(await signInAtProvider(authorizationUrl.href, 'alice'));
     secrets.push(callback.searchParams.get('code') ?? '');
@@ -149,11 +165,16 @@ describe('the reason an id_token was refused', () => {
   }
 
   it('logs a nonce mismatch (a code issued for another login) with its reason and no token', async () => {
-    const { line, text, secrets } = await refusedLogin((url) => url.searchParams.set('nonce', 'a-nonce-of-another-login-0123456789'));
+    const { line, text, secrets } = await refusedLogin((url) =>
+      url.searchParams.set('nonce', 'a-nonce-of-another-login-0123456789'),
+    );
     expect(line).toMatchObject({ level: 'warn', code: 'TOKEN_INVALID' });
     expect(line.detail).toMatch(/nonce/);
     expect(line.detail).toMatch(/claim nonce/);
-    expect(line.cause).toMatchObject({ message: expect.stringMatching(/"nonce"/), code: 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' });
+    expect(line.cause).toMatchObject({
+      message: expect.stringMatching(/"nonce"/),
+      code: 'OAUTH_JWT_CLAIM_COMPARISON_FAILED',
+    });
     expectNoSecrets(text, [...secrets, 'a-nonce-of-another-login-0123456789']);
   });
 
@@ -163,7 +184,10 @@ describe('the reason an id_token was refused', () => {
       const { line, text, secrets } = await refusedLogin(() => undefined);
       expect(line).toMatchObject({ level: 'warn', code: 'TOKEN_INVALID' });
       expect(line.detail).toMatch(/signature verification failed/);
-      expect(line.cause).toMatchObject({ message: 'JWT signature verification failed', code: expect.stringMatching(/^OAUTH_/) });
+      expect(line.cause).toMatchObject({
+        message: 'JWT signature verification failed',
+        code: expect.stringMatching(/^OAUTH_/),
+      });
       expectNoSecrets(text, secrets);
     } finally {
       h.idp.signingKey = 'published';

@@ -3,7 +3,8 @@ import supertest from 'supertest';
 import { startHarness, type Harness } from '../support/harness.js';
 import { sample } from './metrics-text.js';
 
-const metricsText = async (h: Harness): Promise<string> => (await supertest(h.probeUrl).get('/metrics').expect(200)).text;
+const metricsText = async (h: Harness): Promise<string> =>
+  (await supertest(h.probeUrl).get('/metrics').expect(200)).text;
 
 describe('/metrics counts what the service did', () => {
   let h: Harness;
@@ -11,7 +12,10 @@ describe('/metrics counts what the service did', () => {
 
   beforeAll(async () => {
     h = await startHarness({
-      env: { ASSERT_CLAIMS: JSON.stringify([{ name: 'groups', anyOf: ['demo-users'] }]), BYPASS_PATHS: '/public/health' },
+      env: {
+        ASSERT_CLAIMS: JSON.stringify([{ name: 'groups', anyOf: ['demo-users'] }]),
+        BYPASS_PATHS: '/public/health',
+      },
     });
     const alice = await h.login('alice', '/home');
     await h.forward('/home', { cookie: alice }).expect(200);
@@ -57,8 +61,10 @@ describe('/metrics counts what the service did', () => {
   });
 
   it('observes the latency of every check in the histogram', () => {
-    const total = ['allowed', 'login_redirect', 'unauthenticated', 'forbidden', 'bypass', 'error', 'flow']
-      .reduce((sum, outcome) => sum + sample(text, 'idp_checks_total', { outcome }), 0);
+    const total = ['allowed', 'login_redirect', 'unauthenticated', 'forbidden', 'bypass', 'error', 'flow'].reduce(
+      (sum, outcome) => sum + sample(text, 'idp_checks_total', { outcome }),
+      0,
+    );
     expect(sample(text, 'idp_check_duration_seconds_count')).toBe(total);
     expect(sample(text, 'idp_check_duration_seconds_bucket', { le: '+Inf' })).toBe(total);
     expect(sample(text, 'idp_check_duration_seconds_sum')).toBeGreaterThan(0);

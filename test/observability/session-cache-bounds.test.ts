@@ -12,11 +12,17 @@ import { sample } from './metrics-text.js';
 function check(baseUrl: string, cookie: string) {
   return supertest(baseUrl)
     .get('/oauth2/auth')
-    .set({ 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': DOMAIN, 'X-Forwarded-Uri': '/data', 'X-Forwarded-Method': 'GET' })
+    .set({
+      'X-Forwarded-Proto': 'https',
+      'X-Forwarded-Host': DOMAIN,
+      'X-Forwarded-Uri': '/data',
+      'X-Forwarded-Method': 'GET',
+    })
     .set({ Accept: 'application/json', 'Sec-Fetch-Mode': 'cors', Cookie: cookie });
 }
 
-const cacheHits = async (metrics: Metrics) => sample(await metrics.registry.metrics(), 'idp_session_cache_lookups_total', { result: 'hit' });
+const cacheHits = async (metrics: Metrics) =>
+  sample(await metrics.registry.metrics(), 'idp_session_cache_lookups_total', { result: 'hit' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('a logout on one replica ends the session on every replica (redis store)', () => {
@@ -27,7 +33,11 @@ describe('a logout on one replica ends the session on every replica (redis store
 
   beforeAll(async () => {
     h = await startHarness({ store: 'redis' }); // SESSION_CACHE_TTL at its default and maximum, 5 s
-    const sink = new Writable({ write(_chunk, _enc, done) { done(); } });
+    const sink = new Writable({
+      write(_chunk, _enc, done) {
+        done();
+      },
+    });
     replicaB = await startService(h.config, { logger: createLogger('warn', sink), metrics: metricsB });
     await replicaB.oidc.start();
     urlB = `http://127.0.0.1:${(replicaB.server.address() as AddressInfo).port}`;

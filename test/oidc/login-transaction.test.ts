@@ -34,7 +34,9 @@ describe('login transaction cookies', () => {
 
   it('are no transaction under another cookie prefix, even renamed to match', async () => {
     const cookies = await begun(transactions([A], {}, '_one_'));
-    const renamed = Object.fromEntries(Object.entries(cookies).map(([name, value]) => [name.replace('_one_', '_two_'), value]));
+    const renamed = Object.fromEntries(
+      Object.entries(cookies).map(([name, value]) => [name.replace('_one_', '_two_'), value]),
+    );
     expect(await transactions([A], {}, '_two_').find('state-1', renamed)).toBeUndefined();
   });
 

@@ -32,14 +32,19 @@ async function filesUnder(dir: string): Promise<string[]> {
 
 describe('the production dependency tree', () => {
   it('has no development-only package (npm ls --omit=dev)', async () => {
-    const { stdout } = await run('npm', ['ls', '--omit=dev', '--all', '--json'], { cwd: ROOT, maxBuffer: 32 * 1024 * 1024 });
+    const { stdout } = await run('npm', ['ls', '--omit=dev', '--all', '--json'], {
+      cwd: ROOT,
+      maxBuffer: 32 * 1024 * 1024,
+    });
     const names = packageNames(JSON.parse(stdout) as NpmTree);
     expect(names.has('openid-client')).toBe(true);
     expect(DEV_ONLY.filter((name) => names.has(name))).toEqual([]);
   });
 
   it('is what package-lock.json installs with --omit=dev', async () => {
-    const lock = JSON.parse(await readFile(path.join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
+    const lock = JSON.parse(await readFile(path.join(ROOT, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { dev?: boolean }>;
+    };
     const production = Object.entries(lock.packages)
       .filter(([key, entry]) => key.startsWith('node_modules/') && entry.dev !== true)
       .map(([key]) => key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length));
@@ -54,7 +59,13 @@ describe('the build output', () => {
 
   beforeAll(async () => {
     outDir = await mkdtemp(path.join(tmpdir(), 'idp-build-'));
-    await run(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: ROOT });
+    await run(
+      process.execPath,
+      [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir],
+      {
+        cwd: ROOT,
+      },
+    );
     files = await filesUnder(outDir);
   }, 120_000);
   afterAll(async () => {
@@ -75,7 +86,8 @@ describe('the build output', () => {
       const rel = path.relative(outDir, file);
       if (/identity-provider|test-users|demo-app|login-page/.test(rel)) leaks.push(rel);
       if (/oidc-provider|startDevIdentityProvider|DEV_USERS/.test(text)) leaks.push(`${rel}: dev reference`);
-      for (const user of DEV_USERS) if (text.includes(user.password)) leaks.push(`${rel}: password of ${user.username}`);
+      for (const user of DEV_USERS)
+        if (text.includes(user.password)) leaks.push(`${rel}: password of ${user.username}`);
     }
     expect(leaks).toEqual([]);
   });

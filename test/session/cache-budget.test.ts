@@ -7,8 +7,19 @@ import { SESSION_CACHE_MAX_BYTES, nowSeconds, sessionBytes, type Session } from 
 /** A session as large as an Entra one with many groups. */
 function bigSession(i: number): Session {
   const now = nowSeconds();
-  const groups = Array.from({ length: 120 }, (_, g) => `00000000-0000-4000-8000-${String(i * 1000 + g).padStart(12, '0')}`);
-  return { sub: `u${i}`, claims: { sub: `u${i}`, groups }, accessToken: 'a'.repeat(3000), idToken: 'i'.repeat(2500), createdAt: now, lastSeenAt: now, expiresAt: now + 3600 };
+  const groups = Array.from(
+    { length: 120 },
+    (_, g) => `00000000-0000-4000-8000-${String(i * 1000 + g).padStart(12, '0')}`,
+  );
+  return {
+    sub: `u${i}`,
+    claims: { sub: `u${i}`, groups },
+    accessToken: 'a'.repeat(3000),
+    idToken: 'i'.repeat(2500),
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: now + 3600,
+  };
 }
 
 describe('the in-process session cache', () => {
@@ -35,7 +46,11 @@ describe('the in-process session cache', () => {
     let loaded = 0;
     for (let i = 0; i < 1600; i++) {
       const setCookies = await store.create(bigSession(i), {});
-      const cookies = Object.fromEntries(setCookies.map((c) => c.split(';')[0] ?? '').map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]));
+      const cookies = Object.fromEntries(
+        setCookies
+          .map((c) => c.split(';')[0] ?? '')
+          .map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]),
+      );
       if (await store.get(cookies)) loaded++;
     }
     expect(loaded).toBe(1600);

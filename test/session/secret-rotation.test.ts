@@ -29,7 +29,15 @@ function replicas(kind: 'cookie' | 'memory' | 'redis'): (secrets: string[]) => S
     const rotated: Config = { ...config, sessionSecrets: secrets };
     if (kind !== 'memory') return createSessionManager(rotated, silent);
     const lifetime = { maxAge: config.sessionMaxAge, idleTimeout: config.sessionIdleTimeout };
-    const store = new ServerSessionStore({ backend, secrets, app: appBinding(config), cookieName: '_idp_session', policy: { secure: true, sameSite: 'Lax' }, lifetime, cacheSize: 100 });
+    const store = new ServerSessionStore({
+      backend,
+      secrets,
+      app: appBinding(config),
+      cookieName: '_idp_session',
+      policy: { secure: true, sameSite: 'Lax' },
+      lifetime,
+      cacheSize: 100,
+    });
     return new SessionManager({ store, lifetime, cacheSize: 100, cacheTtl: 0, logger: silent });
   };
 }

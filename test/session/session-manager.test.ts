@@ -56,7 +56,12 @@ describe('the session manager over redis, with two replicas', () => {
     const cookies = asCookies(await a.create(original, {}));
     const active = await a.get(cookies);
     if (!active) throw new Error('no session');
-    const later = { ...active.session, accessToken: 'refreshed', createdAt: original.createdAt + 500, expiresAt: original.expiresAt + 99_999 };
+    const later = {
+      ...active.session,
+      accessToken: 'refreshed',
+      createdAt: original.createdAt + 500,
+      expiresAt: original.expiresAt + 99_999,
+    };
     expect(await a.update(active, later, cookies)).toEqual([]);
     const seen = await b.get(cookies);
     expect(seen?.session.accessToken).toBe('refreshed');
@@ -141,7 +146,9 @@ describe.each(['cookie', 'memory'] as const)('in-process locks (%s store)', (kin
   });
 
   it('releases the lock when the work fails', async () => {
-    await expect(sessions.withLock('work', 5000, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    expect((await sessions.withLock('work', 5000, async () => 1))).toEqual({ locked: true, value: 1 });
+    await expect(sessions.withLock('work', 5000, async () => Promise.reject(new Error('boom')))).rejects.toThrow(
+      'boom',
+    );
+    expect(await sessions.withLock('work', 5000, async () => 1)).toEqual({ locked: true, value: 1 });
   });
 });

@@ -75,7 +75,9 @@ describe.each(['cookie', 'memory', 'redis'] as const)('%s session store', (kind)
 
   it('refuses a session past its absolute lifetime, whatever the store keeps', async () => {
     const past = nowSeconds() - 10;
-    const alive = await created(newSession({ createdAt: past - 100, lastSeenAt: nowSeconds(), expiresAt: nowSeconds() + 60 }));
+    const alive = await created(
+      newSession({ createdAt: past - 100, lastSeenAt: nowSeconds(), expiresAt: nowSeconds() + 60 }),
+    );
     expect(await sessions.get(alive)).toBeDefined();
     const ended = await created(newSession({ createdAt: past - 100, lastSeenAt: past - 1, expiresAt: past }));
     expect(await sessions.get(ended)).toBeUndefined();
@@ -130,7 +132,11 @@ describe.each(['cookie', 'memory', 'redis'] as const)('%s session store', (kind)
 
   it('splits a large session across cookies under 4 KB each, reassembles it, and clears leftover chunks', async () => {
     const groups = Array.from({ length: 150 }, (_, i) => `0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f${i}`);
-    const session = newSession({ claims: { sub: 'user-1', groups }, accessToken: 'a'.repeat(2500), idToken: 'i'.repeat(2000) });
+    const session = newSession({
+      claims: { sub: 'user-1', groups },
+      accessToken: 'a'.repeat(2500),
+      idToken: 'i'.repeat(2000),
+    });
     const setCookies = await sessions.create(session, {});
     for (const line of setCookies) expect(line.length).toBeLessThan(4096);
     if (kind === 'cookie') expect(setCookies.length).toBeGreaterThan(1);

@@ -21,11 +21,28 @@ class FlakyBackend extends MemoryBackend {
 
 function manager() {
   const lines: { msg: string; code?: string; err?: { message: string } }[] = [];
-  const sink = new Writable({ write(chunk, _enc, done) { lines.push(JSON.parse(String(chunk))); done(); } });
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(JSON.parse(String(chunk)));
+      done();
+    },
+  });
   const backend = new FlakyBackend();
   const lifetime = { maxAge: 3600, idleTimeout: 3600 };
-  const store = new ServerSessionStore({ backend, secrets: ['0123456789abcdef0123456789abcdef'], app: { issuer: 'https://idp.test/', clientId: 'c', domain: 'app.test' }, cookieName: '_e_session', policy: { secure: true, sameSite: 'Lax' }, lifetime, cacheSize: 10 });
-  return { sessions: new SessionManager({ store, lifetime, cacheSize: 10, cacheTtl: 0, logger: createLogger('info', sink) }), backend, lines };
+  const store = new ServerSessionStore({
+    backend,
+    secrets: ['0123456789abcdef0123456789abcdef'],
+    app: { issuer: 'https://idp.test/', clientId: 'c', domain: 'app.test' },
+    cookieName: '_e_session',
+    policy: { secure: true, sameSite: 'Lax' },
+    lifetime,
+    cacheSize: 10,
+  });
+  return {
+    sessions: new SessionManager({ store, lifetime, cacheSize: 10, cacheTtl: 0, logger: createLogger('info', sink) }),
+    backend,
+    lines,
+  };
 }
 
 describe('session store errors are never swallowed silently', () => {
@@ -35,7 +52,12 @@ describe('session store errors are never swallowed silently', () => {
     backend.failing = true;
     const fresh = await sessions.create(newSession(), old);
     expect(fresh).toHaveLength(1);
-    expect(lines).toContainEqual(expect.objectContaining({ msg: 'could not end the previous session at login', code: 'SESSION_STORE_UNAVAILABLE' }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        msg: 'could not end the previous session at login',
+        code: 'SESSION_STORE_UNAVAILABLE',
+      }),
+    );
   });
 
   it('logs a session it could not read at logout, and fails the logout that could not delete it (503)', async () => {

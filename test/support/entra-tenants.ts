@@ -19,11 +19,12 @@ export const USER_GRANT = 'urn:test:user-token';
 export const ROLE = 'access_as_application';
 
 /** Users known to both tenants; `groups` are Entra group object ids. */
-export const USERS: Record<string, { oid: string; name: string; email: string; groups?: string[]; overage?: boolean }> = {
-  alice: { oid: 'oid-alice', name: 'Alice Andersen', email: 'alice@example.test', groups: ['g-api-users'] },
-  bob: { oid: 'oid-bob', name: 'Bob Berg', email: 'bob@example.test', groups: ['g-other'] },
-  olga: { oid: 'oid-olga', name: 'Olga Overage', email: 'olga@example.test', overage: true },
-};
+export const USERS: Record<string, { oid: string; name: string; email: string; groups?: string[]; overage?: boolean }> =
+  {
+    alice: { oid: 'oid-alice', name: 'Alice Andersen', email: 'alice@example.test', groups: ['g-api-users'] },
+    bob: { oid: 'oid-bob', name: 'Bob Berg', email: 'bob@example.test', groups: ['g-other'] },
+    olga: { oid: 'oid-olga', name: 'Olga Overage', email: 'olga@example.test', overage: true },
+  };
 
 /** Two emulated Entra tenants on one loopback server, sharing one signing key. */
 export interface EntraTenants {
@@ -46,13 +47,20 @@ export interface EntraTenants {
   /** A delegated (user) access token minted by the tenant for `clientId` acting for `username`. */
   userToken(tid: string, clientId: string, username: string, scope?: string): Promise<string>;
   /** Signs arbitrary claims with a key (default the shared one): negative and v1 tokens. */
-  sign(claims: JWTPayload, options?: { key?: CryptoKey; kid?: string | null; typ?: string; alg?: string }): Promise<string>;
+  sign(
+    claims: JWTPayload,
+    options?: { key?: CryptoKey; kid?: string | null; typ?: string; alg?: string },
+  ): Promise<string>;
   close(): Promise<void>;
 }
 
 function tenantProvider(issuer: string, tid: string, jwks: { keys: JWK[] }): Provider {
   const clients = [API_CLIENT_ID, APP_A, APP_B, APP_C].map((id) => ({
-    client_id: id, client_secret: SECRET, grant_types: ['client_credentials', USER_GRANT], redirect_uris: [], response_types: [],
+    client_id: id,
+    client_secret: SECRET,
+    grant_types: ['client_credentials', USER_GRANT],
+    redirect_uris: [],
+    response_types: [],
   }));
   const provider: Provider = new Provider(issuer, {
     jwks,
@@ -64,11 +72,17 @@ function tenantProvider(issuer: string, tid: string, jwks: { keys: JWK[] }): Pro
       clientCredentials: { enabled: true },
       resourceIndicators: {
         enabled: true,
-        defaultResource: async (ctx) => /^(\S+)\/\.default$/.exec(String(ctx.oidc.params?.scope ?? ''))?.[1] ?? `api://${API_CLIENT_ID}`,
+        defaultResource: async (ctx) =>
+          /^(\S+)\/\.default$/.exec(String(ctx.oidc.params?.scope ?? ''))?.[1] ?? `api://${API_CLIENT_ID}`,
         useGrantedResource: async () => true,
         getResourceServerInfo: async (_ctx, resource) => ({
           scope: 'access_as_user defaultaccess',
-          audience: resource === `api://${API_CLIENT_ID}` ? API_CLIENT_ID : resource === APP_ID_URI_RESOURCE ? `api://${API_CLIENT_ID}` : resource,
+          audience:
+            resource === `api://${API_CLIENT_ID}`
+              ? API_CLIENT_ID
+              : resource === APP_ID_URI_RESOURCE
+                ? `api://${API_CLIENT_ID}`
+                : resource,
           accessTokenFormat: 'jwt',
           accessTokenTTL: 300,
         }),
@@ -77,28 +91,58 @@ function tenantProvider(issuer: string, tid: string, jwks: { keys: JWK[] }): Pro
     extraTokenClaims: async (_ctx, token) => {
       const t = token as unknown as { kind: string; clientId: string; accountId?: string; scope?: string };
       if (t.kind === 'ClientCredentials') {
-        return { ver: '2.0', tid, azp: t.clientId, azpacr: '1', idtyp: 'app', oid: `oid-${t.clientId}`, ...(t.clientId === APP_A ? { roles: [ROLE] } : {}) };
+        return {
+          ver: '2.0',
+          tid,
+          azp: t.clientId,
+          azpacr: '1',
+          idtyp: 'app',
+          oid: `oid-${t.clientId}`,
+          ...(t.clientId === APP_A ? { roles: [ROLE] } : {}),
+        };
       }
       const user = USERS[t.accountId ?? ''];
       return {
-        ver: '2.0', tid, azp: t.clientId, azpacr: '1', idtyp: 'user', oid: user?.oid, scp: t.scope, name: user?.name, preferred_username: user?.email,
+        ver: '2.0',
+        tid,
+        azp: t.clientId,
+        azpacr: '1',
+        idtyp: 'user',
+        oid: user?.oid,
+        scp: t.scope,
+        name: user?.name,
+        preferred_username: user?.email,
         ...(user?.groups ? { groups: user.groups } : {}),
-        ...(user?.overage ? { _claim_names: { groups: 'src1' }, _claim_sources: { src1: { endpoint: 'https://graph.invalid/getMemberObjects' } } } : {}),
+        ...(user?.overage
+          ? {
+              _claim_names: { groups: 'src1' },
+              _claim_sources: { src1: { endpoint: 'https://graph.invalid/getMemberObjects' } },
+            }
+          : {}),
       };
     },
   });
-  provider.registerGrantType(USER_GRANT, async (ctx: KoaContextWithOIDC) => {
-    const client = ctx.oidc.client!;
-    const username = String(ctx.oidc.params?.username);
-    const scope = String(ctx.oidc.params?.scope ?? 'access_as_user');
-    const resource = `api://${API_CLIENT_ID}`;
-    const grant = new provider.Grant({ accountId: username, clientId: client.clientId });
-    grant.addResourceScope(resource, scope);
-    const grantId = await grant.save();
-    const at = new provider.AccessToken({ accountId: username, client, grantId, gty: USER_GRANT, scope });
-    at.resourceServer = new provider.ResourceServer(resource, { scope, audience: API_CLIENT_ID, accessTokenFormat: 'jwt', accessTokenTTL: 300 });
-    ctx.body = { access_token: await at.save(), token_type: 'Bearer', expires_in: at.expiration, scope };
-  }, ['username', 'scope']);
+  provider.registerGrantType(
+    USER_GRANT,
+    async (ctx: KoaContextWithOIDC) => {
+      const client = ctx.oidc.client!;
+      const username = String(ctx.oidc.params?.username);
+      const scope = String(ctx.oidc.params?.scope ?? 'access_as_user');
+      const resource = `api://${API_CLIENT_ID}`;
+      const grant = new provider.Grant({ accountId: username, clientId: client.clientId });
+      grant.addResourceScope(resource, scope);
+      const grantId = await grant.save();
+      const at = new provider.AccessToken({ accountId: username, client, grantId, gty: USER_GRANT, scope });
+      at.resourceServer = new provider.ResourceServer(resource, {
+        scope,
+        audience: API_CLIENT_ID,
+        accessTokenFormat: 'jwt',
+        accessTokenTTL: 300,
+      });
+      ctx.body = { access_token: await at.save(), token_type: 'Bearer', expires_in: at.expiration, scope };
+    },
+    ['username', 'scope'],
+  );
   provider.on('server_error', () => undefined);
   return provider;
 }
@@ -106,7 +150,10 @@ function tenantProvider(issuer: string, tid: string, jwks: { keys: JWK[] }): Pro
 async function tokenRequest(url: string, clientId: string, body: Record<string, string>): Promise<string> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:${SECRET}`).toString('base64')}` },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${clientId}:${SECRET}`).toString('base64')}`,
+    },
     body: new URLSearchParams(body),
   });
   const json = (await res.json()) as { access_token?: string };
@@ -124,11 +171,25 @@ export async function startEntraTenants(): Promise<EntraTenants> {
   const sharedPrivate = { ...(await exportJWK(shared.privateKey)), kid: 'shared-key', use: 'sig', alg: 'RS256' };
   const common = {
     keys: [
-      { ...(await exportJWK(shared.publicKey)), kid: 'shared-key', use: 'sig', alg: 'RS256', issuer: `${origin}/{tenantid}/v2.0` },
-      { ...(await exportJWK(t2Only.publicKey)), kid: 't2-only-key', use: 'sig', alg: 'RS256', issuer: `${origin}/${T2}/v2.0` },
+      {
+        ...(await exportJWK(shared.publicKey)),
+        kid: 'shared-key',
+        use: 'sig',
+        alg: 'RS256',
+        issuer: `${origin}/{tenantid}/v2.0`,
+      },
+      {
+        ...(await exportJWK(t2Only.publicKey)),
+        kid: 't2-only-key',
+        use: 'sig',
+        alg: 'RS256',
+        issuer: `${origin}/${T2}/v2.0`,
+      },
     ],
   };
-  const providers = new Map([T1, T2].map((tid) => [tid, tenantProvider(`${origin}/${tid}/v2.0`, tid, { keys: [sharedPrivate] })]));
+  const providers = new Map(
+    [T1, T2].map((tid) => [tid, tenantProvider(`${origin}/${tid}/v2.0`, tid, { keys: [sharedPrivate] })]),
+  );
   const handlers = new Map([...providers].map(([tid, p]) => [tid, p.callback()]));
   let fetches = 0;
   server.on('request', (req: http.IncomingMessage & { originalUrl?: string }, res) => {
@@ -160,16 +221,24 @@ export async function startEntraTenants(): Promise<EntraTenants> {
     sharedKey: { privateKey: shared.privateKey, kid: 'shared-key' },
     t2OnlyKey: { privateKey: t2Only.privateKey, kid: 't2-only-key' },
     appToken: (tid, clientId, resource = `api://${API_CLIENT_ID}`) =>
-      tokenRequest(`${issuer(tid)}/token`, clientId, { grant_type: 'client_credentials', scope: `${resource}/.default` }),
+      tokenRequest(`${issuer(tid)}/token`, clientId, {
+        grant_type: 'client_credentials',
+        scope: `${resource}/.default`,
+      }),
     userToken: (tid, clientId, username, scope = 'access_as_user') =>
       tokenRequest(`${issuer(tid)}/token`, clientId, { grant_type: USER_GRANT, username, scope }),
     sign: (claims, options = {}) =>
       new SignJWT(claims)
-        .setProtectedHeader({ alg: options.alg ?? 'RS256', ...(options.kid === null ? {} : { kid: options.kid ?? 'shared-key' }), ...(options.typ ? { typ: options.typ } : {}) })
+        .setProtectedHeader({
+          alg: options.alg ?? 'RS256',
+          ...(options.kid === null ? {} : { kid: options.kid ?? 'shared-key' }),
+          ...(options.typ ? { typ: options.typ } : {}),
+        })
         .sign(options.key ?? shared.privateKey),
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -33,7 +33,12 @@ export function serviceEnv(issuer: string, overrides: Record<string, string> = {
 /** Starts the service with its log lines captured in `logs`. */
 export async function startCapturedService(config: Config): Promise<{ service: RunningService; logs: string[] }> {
   const logs: string[] = [];
-  const sink = new Writable({ write(chunk, _enc, done) { logs.push(String(chunk)); done(); } });
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
   const service = await startService(config, { logger: createLogger(config.logLevel, sink), metrics: new Metrics() });
   return { service, logs };
 }
@@ -51,7 +56,10 @@ export interface Harness {
   /** Every log line the service wrote. */
   readonly logs: string[];
   /** A forwardAuth subrequest for the original `uri`, as Traefik sends it. */
-  forward(uri: string, options?: { cookie?: string; accept?: string; method?: string; headers?: Record<string, string> }): supertest.Test;
+  forward(
+    uri: string,
+    options?: { cookie?: string; accept?: string; method?: string; headers?: Record<string, string> },
+  ): supertest.Test;
   /**
    * Logs `username` in through forwardAuth end to end; returns the Cookie header for the session.
    * With `cookie` (a browser that already holds cookies, a session perhaps) it starts at the
@@ -63,7 +71,12 @@ export interface Harness {
 
 /** Joins Set-Cookie values into a Cookie header, dropping cleared cookies. */
 export function cookieHeader(setCookies: readonly string[] | string | undefined, existing = ''): string {
-  const jar = new Map(existing.split('; ').filter(Boolean).map((c) => [c.slice(0, c.indexOf('=')), c.slice(c.indexOf('=') + 1)] as const));
+  const jar = new Map(
+    existing
+      .split('; ')
+      .filter(Boolean)
+      .map((c) => [c.slice(0, c.indexOf('=')), c.slice(c.indexOf('=') + 1)] as const),
+  );
   for (const line of [setCookies ?? []].flat()) {
     const pair = line.split(';')[0] ?? '';
     const name = pair.slice(0, pair.indexOf('='));
@@ -75,7 +88,12 @@ export function cookieHeader(setCookies: readonly string[] | string | undefined,
 }
 
 /** Drives the provider's login page like a browser; returns the callback URL (on `appOrigin`) it redirects to. */
-export async function signInAtProvider(authorizationUrl: string, username: string, password?: string, appOrigin: string = ORIGIN): Promise<string> {
+export async function signInAtProvider(
+  authorizationUrl: string,
+  username: string,
+  password?: string,
+  appOrigin: string = ORIGIN,
+): Promise<string> {
   const user = DEV_USERS.find((u) => u.username === username);
   let cookies = '';
   let url = authorizationUrl;
@@ -85,11 +103,14 @@ export async function signInAtProvider(authorizationUrl: string, username: strin
       redirect: 'manual',
       method: isInteraction ? 'POST' : 'GET',
       headers: { cookie: cookies, ...(isInteraction ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-      ...(isInteraction ? { body: new URLSearchParams({ username, password: password ?? user?.password ?? '' }).toString() } : {}),
+      ...(isInteraction
+        ? { body: new URLSearchParams({ username, password: password ?? user?.password ?? '' }).toString() }
+        : {}),
     });
     cookies = cookieHeader(res.headers.getSetCookie(), cookies);
     const location = res.headers.get('location');
-    if (!location) throw new Error(`provider answered ${res.status} without a redirect: ${(await res.text()).slice(0, 200)}`);
+    if (!location)
+      throw new Error(`provider answered ${res.status} without a redirect: ${(await res.text()).slice(0, 200)}`);
     url = new URL(location, url).href;
     if (url.startsWith(appOrigin)) return url;
   }
@@ -101,24 +122,44 @@ export async function signInAtProvider(authorizationUrl: string, username: strin
  * started (and closes); `client` and `domain` set OIDC_CLIENT_ID/SECRET and DOMAIN;
  * an `env.REDIS_URL` shares a redis-server instead of starting one.
  */
-export async function startHarness(options: { store?: 'cookie' | 'redis' | 'memory'; env?: Record<string, string>; rpInitiatedLogout?: boolean; idp?: DevIdentityProvider; client?: typeof CLIENT; domain?: string } = {}): Promise<Harness> {
-  const redis = options.store === 'redis' && options.env?.REDIS_URL === undefined ? await startRedisServer() : undefined;
+export async function startHarness(
+  options: {
+    store?: 'cookie' | 'redis' | 'memory';
+    env?: Record<string, string>;
+    rpInitiatedLogout?: boolean;
+    idp?: DevIdentityProvider;
+    client?: typeof CLIENT;
+    domain?: string;
+  } = {},
+): Promise<Harness> {
+  const redis =
+    options.store === 'redis' && options.env?.REDIS_URL === undefined ? await startRedisServer() : undefined;
   const domain = options.domain ?? DOMAIN;
   const client = options.client ?? CLIENT;
-  const idp = options.idp ?? await startDevIdentityProvider({
-    clients: [{ ...CLIENT, redirectUris: [`${ORIGIN}/oauth2/callback`], postLogoutRedirectUris: [`${ORIGIN}/oauth2/signed-out`] }],
-    ...(options.rpInitiatedLogout === false ? { rpInitiatedLogout: false } : {}),
-  });
-  const config = loadConfig(serviceEnv(idp.issuer, {
-    SESSION_STORE: options.store ?? 'cookie',
-    ...(redis ? { REDIS_URL: redis.url } : {}),
-    COOKIE_NAME_PREFIX: '_t_',
-    LOG_LEVEL: 'debug',
-    OIDC_CLIENT_ID: client.clientId,
-    OIDC_CLIENT_SECRET: client.clientSecret,
-    DOMAIN: domain,
-    ...options.env,
-  }));
+  const idp =
+    options.idp ??
+    (await startDevIdentityProvider({
+      clients: [
+        {
+          ...CLIENT,
+          redirectUris: [`${ORIGIN}/oauth2/callback`],
+          postLogoutRedirectUris: [`${ORIGIN}/oauth2/signed-out`],
+        },
+      ],
+      ...(options.rpInitiatedLogout === false ? { rpInitiatedLogout: false } : {}),
+    }));
+  const config = loadConfig(
+    serviceEnv(idp.issuer, {
+      SESSION_STORE: options.store ?? 'cookie',
+      ...(redis ? { REDIS_URL: redis.url } : {}),
+      COOKIE_NAME_PREFIX: '_t_',
+      LOG_LEVEL: 'debug',
+      OIDC_CLIENT_ID: client.clientId,
+      OIDC_CLIENT_SECRET: client.clientSecret,
+      DOMAIN: domain,
+      ...options.env,
+    }),
+  );
   const { service, logs } = await startCapturedService(config);
   await service.oidc.start();
   const baseUrl = `http://127.0.0.1:${(service.server.address() as AddressInfo).port}`;
@@ -138,17 +179,30 @@ export async function startHarness(options: { store?: 'cookie' | 'redis' | 'memo
   };
 
   const login: Harness['login'] = async (username = 'alice', returnTo = '/', cookie) => {
-    const start = cookie === undefined ? await forward(returnTo) : await forward(`${config.loginPath}?redirect=${encodeURIComponent(returnTo)}`, { cookie });
+    const start =
+      cookie === undefined
+        ? await forward(returnTo)
+        : await forward(`${config.loginPath}?redirect=${encodeURIComponent(returnTo)}`, { cookie });
     if (start.status !== 302) throw new Error(`expected a login redirect, got ${start.status}`);
     const txCookies = cookieHeader(start.headers['set-cookie'] as unknown as string[], cookie);
-    const callback = new URL(await signInAtProvider(start.headers.location ?? '', username, undefined, `https://${domain}`));
+    const callback = new URL(
+      await signInAtProvider(start.headers.location ?? '', username, undefined, `https://${domain}`),
+    );
     const done = await forward(callback.pathname + callback.search, { cookie: txCookies });
     if (done.status !== 302) throw new Error(`callback failed with ${done.status}: ${done.text}`);
     return cookieHeader(done.headers['set-cookie'] as unknown as string[], txCookies);
   };
 
   return {
-    idp, redis, service, config, baseUrl, probeUrl, logs, forward, login,
+    idp,
+    redis,
+    service,
+    config,
+    baseUrl,
+    probeUrl,
+    logs,
+    forward,
+    login,
     close: async () => {
       await service.stop();
       if (!options.idp) await idp.close();

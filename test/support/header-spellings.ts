@@ -10,7 +10,9 @@ export function separatorSpellings(name: string): string[] {
   const k = parts.length - 1;
   const out: string[] = [];
   for (let mask = 0; mask < 2 ** k; mask++) {
-    out.push(parts.reduce((acc, part, i) => (i === 0 ? part : `${acc}${mask & (1 << (i - 1)) ? '_' : '-'}${part}`), ''));
+    out.push(
+      parts.reduce((acc, part, i) => (i === 0 ? part : `${acc}${mask & (1 << (i - 1)) ? '_' : '-'}${part}`), ''),
+    );
   }
   return out;
 }
@@ -20,7 +22,10 @@ export const CASES: readonly { readonly label: string; readonly apply: (name: st
   { label: 'as written', apply: (n) => n },
   { label: 'lower case', apply: (n) => n.toLowerCase() },
   { label: 'upper case', apply: (n) => n.toUpperCase() },
-  { label: 'alternating case', apply: (n) => [...n].map((c, i) => (i % 2 ? c.toUpperCase() : c.toLowerCase())).join('') },
+  {
+    label: 'alternating case',
+    apply: (n) => [...n].map((c, i) => (i % 2 ? c.toUpperCase() : c.toLowerCase())).join(''),
+  },
 ];
 
 /** How a proxy or app compares names: case ignored, `_` read as `-`. */

@@ -11,11 +11,17 @@ export interface RedisServer {
 
 export async function startRedisServer(): Promise<RedisServer> {
   const port = await freePort();
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], {
-    stdio: 'ignore',
-  });
+  const child: ChildProcess = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
+    {
+      stdio: 'ignore',
+    },
+  );
   const failed = new Promise<never>((_, reject) => {
-    child.once('error', (err) => reject(new Error(`cannot start redis-server (${err.message}); install it with: apt-get install -y redis-server`)));
+    child.once('error', (err) =>
+      reject(new Error(`cannot start redis-server (${err.message}); install it with: apt-get install -y redis-server`)),
+    );
   });
   await Promise.race([waitForPort(port), failed]);
   const pid = child.pid ?? 0;

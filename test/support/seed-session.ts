@@ -41,7 +41,12 @@ export const ALICE_CLAIMS: Readonly<Record<string, unknown>> = {
 
 /** Splits a Cookie header into the name-to-value map stores read. */
 export function asCookies(header: string): Record<string, string> {
-  return Object.fromEntries(header.split('; ').filter(Boolean).map((c) => [c.slice(0, c.indexOf('=')), c.slice(c.indexOf('=') + 1)]));
+  return Object.fromEntries(
+    header
+      .split('; ')
+      .filter(Boolean)
+      .map((c) => [c.slice(0, c.indexOf('=')), c.slice(c.indexOf('=') + 1)]),
+  );
 }
 
 /**

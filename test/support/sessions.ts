@@ -4,7 +4,18 @@ import type { SessionManager } from '../../src/session/session-manager.js';
 /** A session as the callback makes it, with `overrides`. */
 export function newSession(overrides: Partial<Session> = {}): Session {
   const now = nowSeconds();
-  return { sub: 'user-1', sid: `sid-${Math.random()}`, claims: { sub: 'user-1', name: 'Alice', groups: ['a'] }, idToken: 'id.token.x', accessToken: 'access', refreshToken: 'refresh', createdAt: now, lastSeenAt: now, expiresAt: now + 3600, ...overrides };
+  return {
+    sub: 'user-1',
+    sid: `sid-${Math.random()}`,
+    claims: { sub: 'user-1', name: 'Alice', groups: ['a'] },
+    idToken: 'id.token.x',
+    accessToken: 'access',
+    refreshToken: 'refresh',
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: now + 3600,
+    ...overrides,
+  };
 }
 
 /** Set-Cookie values (or a Cookie header) as parsed request cookies, dropping cleared ones. */

@@ -17,9 +17,12 @@ export function jwksIntrospector(issuer: string, audience = SERVICE_CLIENT.id): 
       return { active: true, claims: payload };
     } catch (err) {
       if (err instanceof joseErrors.JWTExpired) return { active: false, error: 'invalid token: ExpiredSignature' };
-      if (err instanceof joseErrors.JWTClaimValidationFailed && err.claim === 'aud') return { active: false, error: 'invalid token: InvalidAudience' };
-      if (err instanceof joseErrors.JWTClaimValidationFailed && err.claim === 'nbf') return { active: false, error: 'invalid token: ImmatureSignature' };
-      if (err instanceof joseErrors.JWSInvalid || err instanceof joseErrors.JWTInvalid) return { active: false, error: 'invalid token header: InvalidToken' };
+      if (err instanceof joseErrors.JWTClaimValidationFailed && err.claim === 'aud')
+        return { active: false, error: 'invalid token: InvalidAudience' };
+      if (err instanceof joseErrors.JWTClaimValidationFailed && err.claim === 'nbf')
+        return { active: false, error: 'invalid token: ImmatureSignature' };
+      if (err instanceof joseErrors.JWSInvalid || err instanceof joseErrors.JWTInvalid)
+        return { active: false, error: 'invalid token header: InvalidToken' };
       return { active: false, error: 'token can not be validated with this identity provider' };
     }
   };
@@ -34,7 +37,11 @@ export interface TokenApiUnderTest {
   readonly port: number;
   readonly cache: TokenCache;
   /** POSTs `fields` to `path` as JSON or a form; returns status, headers and parsed JSON (or the raw text). */
-  post(path: string, fields: Record<string, unknown>, encoding: Encoding): Promise<{ status: number; headers: Headers; body: any }>;
+  post(
+    path: string,
+    fields: Record<string, unknown>,
+    encoding: Encoding,
+  ): Promise<{ status: number; headers: Headers; body: any }>;
   close(): Promise<void>;
 }
 
@@ -47,22 +54,37 @@ export async function startTokenApi(options: {
   host?: string;
   cache?: TokenCacheOptions;
 }): Promise<TokenApiUnderTest> {
-  const configuration = await client.discovery(new URL(options.issuer), SERVICE_CLIENT.id, options.clientSecret ?? SERVICE_CLIENT.secret, undefined, { execute: [client.allowInsecureRequests] });
+  const configuration = await client.discovery(
+    new URL(options.issuer),
+    SERVICE_CLIENT.id,
+    options.clientSecret ?? SERVICE_CLIENT.secret,
+    undefined,
+    { execute: [client.allowInsecureRequests] },
+  );
   const cache = new TokenCache(options.cache);
   const app = createTokenApiApp({
     allowRemote: options.allowRemote ?? false,
-    texas: { introspect: jwksIntrospector(options.issuer), grants: createOpenidGrants({ configuration: () => configuration, exchangeGrant: options.exchangeGrant ?? 'obo' }), cache },
+    texas: {
+      introspect: jwksIntrospector(options.issuer),
+      grants: createOpenidGrants({ configuration: () => configuration, exchangeGrant: options.exchangeGrant ?? 'obo' }),
+      cache,
+    },
   });
   const server = http.createServer(app.handle);
   await new Promise<void>((resolve) => server.listen(0, options.host ?? '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   return {
-    url, port, cache,
+    url,
+    port,
+    cache,
     post: async (path, fields, encoding) => {
-      const body = encoding === 'json'
-        ? JSON.stringify(fields)
-        : new URLSearchParams(Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])).toString();
+      const body =
+        encoding === 'json'
+          ? JSON.stringify(fields)
+          : new URLSearchParams(
+              Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+            ).toString();
       const type = encoding === 'json' ? 'application/json' : 'application/x-www-form-urlencoded';
       const response = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': type }, body });
       const text = await response.text();
@@ -74,9 +96,10 @@ export async function startTokenApi(options: {
       }
       return { status: response.status, headers: response.headers, body: parsed };
     },
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

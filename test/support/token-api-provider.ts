@@ -33,7 +33,12 @@ function resourceOf(scope: string | undefined): string | undefined {
 function resourceServer(provider: Provider, resource: string): InstanceType<Provider['ResourceServer']> {
   const ttl = LIFETIMES[resource];
   if (ttl === undefined) throw new errors.InvalidTarget(`unknown target ${resource}`);
-  return new provider.ResourceServer(resource, { scope: `${resource}/.default`, audience: resource, accessTokenFormat: 'jwt', accessTokenTTL: ttl });
+  return new provider.ResourceServer(resource, {
+    scope: `${resource}/.default`,
+    audience: resource,
+    accessTokenFormat: 'jwt',
+    accessTokenTTL: ttl,
+  });
 }
 
 /** Starts the provider on a free loopback port. */
@@ -45,7 +50,15 @@ export async function startTokenApiProvider(): Promise<TokenApiProvider> {
   const keys = createLocalJWKSet({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256' }] });
   const provider = new Provider(issuer, {
     jwks: { keys: [{ ...(await exportJWK(privateKey)), kid: 'k1', use: 'sig', alg: 'RS256' }] },
-    clients: [{ client_id: SERVICE_CLIENT.id, client_secret: SERVICE_CLIENT.secret, grant_types: ['client_credentials', JWT_BEARER, TOKEN_EXCHANGE], redirect_uris: [], response_types: [] }],
+    clients: [
+      {
+        client_id: SERVICE_CLIENT.id,
+        client_secret: SERVICE_CLIENT.secret,
+        grant_types: ['client_credentials', JWT_BEARER, TOKEN_EXCHANGE],
+        redirect_uris: [],
+        response_types: [],
+      },
+    ],
     ttl: { ClientCredentials: 100, AccessToken: 600 },
     features: {
       devInteractions: { enabled: false },
@@ -55,35 +68,64 @@ export async function startTokenApiProvider(): Promise<TokenApiProvider> {
         defaultResource: async (ctx) => resourceOf(ctx.oidc.params?.scope as string | undefined) ?? SERVICE_CLIENT.id,
         useGrantedResource: async () => true,
         getResourceServerInfo: async (_ctx, resource) => {
-          if (resource === SERVICE_CLIENT.id) return { scope: 'openid', audience: SERVICE_CLIENT.id, accessTokenFormat: 'jwt', accessTokenTTL: 600 };
+          if (resource === SERVICE_CLIENT.id)
+            return { scope: 'openid', audience: SERVICE_CLIENT.id, accessTokenFormat: 'jwt', accessTokenTTL: 600 };
           const rs = resourceServer(provider, resource);
-          return { scope: rs.scope ?? '', audience: resource, accessTokenFormat: 'jwt', accessTokenTTL: rs.accessTokenTTL };
+          return {
+            scope: rs.scope ?? '',
+            audience: resource,
+            accessTokenFormat: 'jwt',
+            accessTokenTTL: rs.accessTokenTTL,
+          };
         },
       },
     },
   });
   const state: TokenApiProvider = {
-    issuer, provider, grants: {}, fault: undefined,
+    issuer,
+    provider,
+    grants: {},
+    fault: undefined,
     userToken: async (sub, audience = SERVICE_CLIENT.id) => {
       const client = await provider.Client.find(SERVICE_CLIENT.id);
       if (!client) throw new Error('the service client is missing');
       const grant = new provider.Grant({ accountId: sub, clientId: SERVICE_CLIENT.id });
-      const at = new provider.AccessToken({ accountId: sub, client, grantId: await grant.save(), gty: 'authorization_code', scope: 'openid' });
-      at.resourceServer = new provider.ResourceServer(audience, { scope: 'openid', audience, accessTokenFormat: 'jwt', accessTokenTTL: 600 });
+      const at = new provider.AccessToken({
+        accountId: sub,
+        client,
+        grantId: await grant.save(),
+        gty: 'authorization_code',
+        scope: 'openid',
+      });
+      at.resourceServer = new provider.ResourceServer(audience, {
+        scope: 'openid',
+        audience,
+        accessTokenFormat: 'jwt',
+        accessTokenTTL: 600,
+      });
       return at.save();
     },
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 
   /** Issues a JWT for the target in `scopeOrAudience` on behalf of the subject of a valid user token. */
-  const onBehalfOf = async (ctx: { oidc: KoaContextWithOIDC['oidc']; body?: unknown }, userToken: unknown, target: string | undefined, gty: string) => {
-    if (typeof userToken !== 'string' || userToken === '') throw new errors.InvalidRequest('missing or empty assertion parameter');
+  const onBehalfOf = async (
+    ctx: { oidc: KoaContextWithOIDC['oidc']; body?: unknown },
+    userToken: unknown,
+    target: string | undefined,
+    gty: string,
+  ) => {
+    if (typeof userToken !== 'string' || userToken === '')
+      throw new errors.InvalidRequest('missing or empty assertion parameter');
     let sub: string;
     try {
-      ({ payload: { sub = '' } } = await jwtVerify(userToken, keys, { issuer, audience: SERVICE_CLIENT.id, typ: 'at+jwt' }));
+      ({
+        payload: { sub = '' },
+      } = await jwtVerify(userToken, keys, { issuer, audience: SERVICE_CLIENT.id, typ: 'at+jwt' }));
     } catch {
       throw new errors.InvalidGrant('the user token is not valid');
     }
@@ -91,20 +133,42 @@ export async function startTokenApiProvider(): Promise<TokenApiProvider> {
     const client = ctx.oidc.client!;
     const grant = new provider.Grant({ accountId: sub, clientId: client.clientId });
     grant.addResourceScope(target, `${target}/.default`);
-    const at = new provider.AccessToken({ accountId: sub, client, grantId: await grant.save(), gty, scope: `${target}/.default` });
+    const at = new provider.AccessToken({
+      accountId: sub,
+      client,
+      grantId: await grant.save(),
+      gty,
+      scope: `${target}/.default`,
+    });
     at.resourceServer = resourceServer(provider, target);
     ctx.body = { access_token: await at.save(), token_type: 'Bearer', expires_in: at.expiration, scope: at.scope };
   };
-  provider.registerGrantType(JWT_BEARER, async (ctx) => {
-    if (ctx.oidc.params?.requested_token_use !== 'on_behalf_of') throw new errors.InvalidRequest('requested_token_use must be on_behalf_of');
-    await onBehalfOf(ctx, ctx.oidc.params.assertion, resourceOf(ctx.oidc.params.scope as string | undefined), 'on_behalf_of');
-  }, ['assertion', 'requested_token_use', 'scope']);
-  provider.registerGrantType(TOKEN_EXCHANGE, async (ctx) => {
-    const params = ctx.oidc.params ?? {};
-    if (params.subject_token_type !== 'urn:ietf:params:oauth:token-type:access_token') throw new errors.InvalidRequest('unsupported subject_token_type');
-    await onBehalfOf(ctx, params.subject_token, params.audience as string | undefined, 'token_exchange');
-    ctx.body = { ...(ctx.body as object), issued_token_type: 'urn:ietf:params:oauth:token-type:access_token' };
-  }, ['subject_token', 'subject_token_type', 'audience', 'requested_token_type'], ['audience']);
+  provider.registerGrantType(
+    JWT_BEARER,
+    async (ctx) => {
+      if (ctx.oidc.params?.requested_token_use !== 'on_behalf_of')
+        throw new errors.InvalidRequest('requested_token_use must be on_behalf_of');
+      await onBehalfOf(
+        ctx,
+        ctx.oidc.params.assertion,
+        resourceOf(ctx.oidc.params.scope as string | undefined),
+        'on_behalf_of',
+      );
+    },
+    ['assertion', 'requested_token_use', 'scope'],
+  );
+  provider.registerGrantType(
+    TOKEN_EXCHANGE,
+    async (ctx) => {
+      const params = ctx.oidc.params ?? {};
+      if (params.subject_token_type !== 'urn:ietf:params:oauth:token-type:access_token')
+        throw new errors.InvalidRequest('unsupported subject_token_type');
+      await onBehalfOf(ctx, params.subject_token, params.audience as string | undefined, 'token_exchange');
+      ctx.body = { ...(ctx.body as object), issued_token_type: 'urn:ietf:params:oauth:token-type:access_token' };
+    },
+    ['subject_token', 'subject_token_type', 'audience', 'requested_token_type'],
+    ['audience'],
+  );
 
   provider.use(async (ctx, next) => {
     const fault = state.fault;

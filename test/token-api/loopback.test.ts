@@ -2,11 +2,32 @@ import { describe, expect, it } from '@jest/globals';
 import { hostOfHeader, isAllowedHost, isLoopbackPeer } from '../../src/token-api/loopback.js';
 
 describe('isLoopbackPeer', () => {
-  it.each(['127.0.0.1', '127.0.0.2', '127.255.255.254', '::1', '::ffff:127.0.0.1', '::ffff:127.1.2.3', '0:0:0:0:0:0:0:1'])('counts %s as this host', (address) => {
+  it.each([
+    '127.0.0.1',
+    '127.0.0.2',
+    '127.255.255.254',
+    '::1',
+    '::ffff:127.0.0.1',
+    '::ffff:127.1.2.3',
+    '0:0:0:0:0:0:0:1',
+  ])('counts %s as this host', (address) => {
     expect(isLoopbackPeer(address)).toBe(true);
   });
 
-  it.each(['10.0.0.1', '::ffff:10.0.0.1', '192.0.2.2', '198.18.0.2', '::2', 'fd00::2', 'fe80::1', '0.0.0.0', '::', '128.0.0.1', 'localhost', 'garbage'])('refuses %s', (address) => {
+  it.each([
+    '10.0.0.1',
+    '::ffff:10.0.0.1',
+    '192.0.2.2',
+    '198.18.0.2',
+    '::2',
+    'fd00::2',
+    'fe80::1',
+    '0.0.0.0',
+    '::',
+    '128.0.0.1',
+    'localhost',
+    'garbage',
+  ])('refuses %s', (address) => {
     expect(isLoopbackPeer(address)).toBe(false);
   });
 
@@ -16,11 +37,34 @@ describe('isLoopbackPeer', () => {
 });
 
 describe('isAllowedHost', () => {
-  it.each(['localhost', 'localhost:7164', 'LOCALHOST:1', '127.0.0.1', '127.0.0.1:7164', '127.9.8.7:80', '[::1]', '[::1]:7164'])('accepts the loopback name %s', (host) => {
+  it.each([
+    'localhost',
+    'localhost:7164',
+    'LOCALHOST:1',
+    '127.0.0.1',
+    '127.0.0.1:7164',
+    '127.9.8.7:80',
+    '[::1]',
+    '[::1]:7164',
+  ])('accepts the loopback name %s', (host) => {
     expect(isAllowedHost(host)).toBe(true);
   });
 
-  it.each(['evil.example', 'evil.example:7164', 'localhost.evil.example', '127.0.0.1.nip.io', '10.0.0.1:7164', '[fd00::2]:7164', '::1', '[::1', 'localhost:port', 'a@localhost', 'localhost/x', '', ' localhost'])('refuses %s', (host) => {
+  it.each([
+    'evil.example',
+    'evil.example:7164',
+    'localhost.evil.example',
+    '127.0.0.1.nip.io',
+    '10.0.0.1:7164',
+    '[fd00::2]:7164',
+    '::1',
+    '[::1',
+    'localhost:port',
+    'a@localhost',
+    'localhost/x',
+    '',
+    ' localhost',
+  ])('refuses %s', (host) => {
     expect(isAllowedHost(host)).toBe(false);
   });
 

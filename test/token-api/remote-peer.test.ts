@@ -21,7 +21,10 @@ function ip(...args: string[]): void {
 }
 
 /** Sends one POST from inside the namespace and returns what came back. */
-function postFromNamespace(port: number, host: string): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+function postFromNamespace(
+  port: number,
+  host: string,
+): Promise<{ status: number; headers: Record<string, string>; body: string }> {
   const script = `
     const req = require('node:http').request({ host: ${JSON.stringify(hostAddress)}, port: ${port}, method: 'POST', path: '/api/v1/token',
       headers: { Host: ${JSON.stringify(host)}, 'Content-Type': 'application/json' } }, (res) => {
@@ -32,10 +35,15 @@ function postFromNamespace(port: number, host: string): Promise<{ status: number
     req.setTimeout(5000, () => req.destroy(new Error('timeout')));
     req.end(JSON.stringify({ identity_provider: 'azuread', target: ${JSON.stringify(`${TARGETS.short}/.default`)} }));`;
   return new Promise((resolve, reject) => {
-    execFile('ip', ['netns', 'exec', ns, process.execPath, '-e', script], { timeout: 10_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${err.message}: ${stderr}`));
-      else resolve(JSON.parse(stdout));
-    });
+    execFile(
+      'ip',
+      ['netns', 'exec', ns, process.execPath, '-e', script],
+      { timeout: 10_000 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`${err.message}: ${stderr}`));
+        else resolve(JSON.parse(stdout));
+      },
+    );
   });
 }
 
@@ -60,7 +68,10 @@ afterAll(async () => {
   await local?.close();
   await remote?.close();
   await op?.close();
-  for (const args of [['netns', 'del', ns], ['link', 'del', hostIf]]) {
+  for (const args of [
+    ['netns', 'del', ns],
+    ['link', 'del', hostIf],
+  ]) {
     try {
       ip(...args);
     } catch {

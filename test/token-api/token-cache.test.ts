@@ -1,10 +1,21 @@
 import { describe, expect, it } from '@jest/globals';
-import { cacheTtlSeconds, clientCredentialsKey, exchangeKey, TokenCache, type ProviderToken } from '../../src/token-api/token-cache.js';
+import {
+  cacheTtlSeconds,
+  clientCredentialsKey,
+  exchangeKey,
+  TokenCache,
+  type ProviderToken,
+} from '../../src/token-api/token-cache.js';
 
 /** A clock the test moves by hand, in milliseconds. */
 function manualClock() {
   let now = 1_000_000;
-  return { now: () => now, advance: (seconds: number) => { now += seconds * 1000; } };
+  return {
+    now: () => now,
+    advance: (seconds: number) => {
+      now += seconds * 1000;
+    },
+  };
 }
 
 function counted(expiresIn = 3600) {
@@ -83,7 +94,9 @@ describe('TokenCache', () => {
     let calls = 0;
     const slow = () => {
       calls++;
-      return new Promise<ProviderToken>((resolve) => { release = resolve; });
+      return new Promise<ProviderToken>((resolve) => {
+        release = resolve;
+      });
     };
     const waiting = Array.from({ length: 20 }, () => cache.get('k', slow));
     release({ accessToken: 'shared', expiresIn: 3600 });
@@ -109,7 +122,8 @@ describe('TokenCache', () => {
     expect(byCount.size).toBe(3);
 
     const byBytes = new TokenCache({ maxBytes: 10_000 });
-    for (let i = 0; i < 20; i++) await byBytes.get(`k${i}`, async () => ({ accessToken: 'x'.repeat(2000), expiresIn: 3600 }));
+    for (let i = 0; i < 20; i++)
+      await byBytes.get(`k${i}`, async () => ({ accessToken: 'x'.repeat(2000), expiresIn: 3600 }));
     expect(byBytes.bytes).toBeLessThanOrEqual(10_000);
     expect(byBytes.size).toBeLessThanOrEqual(4);
     expect(byBytes.size).toBeGreaterThan(0);
@@ -128,8 +142,11 @@ describe('cache keys', () => {
 
   it('tell targets, resources and authorization details apart, and never collide across grants', () => {
     const keys = [
-      clientCredentialsKey('a', undefined, undefined), clientCredentialsKey('a', 'r', undefined), clientCredentialsKey('a', undefined, '[]'),
-      clientCredentialsKey('b', undefined, undefined), exchangeKey('a', ''),
+      clientCredentialsKey('a', undefined, undefined),
+      clientCredentialsKey('a', 'r', undefined),
+      clientCredentialsKey('a', undefined, '[]'),
+      clientCredentialsKey('b', undefined, undefined),
+      exchangeKey('a', ''),
     ];
     expect(new Set(keys).size).toBe(keys.length);
   });

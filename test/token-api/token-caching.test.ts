@@ -42,7 +42,11 @@ describe.each<Encoding>(['json', 'form'])('token caching (%s body)', (encoding) 
   it('refetches on skip_cache, and keeps the new token', async () => {
     const first = await api.post('/api/v1/token', { identity_provider: 'azuread', target: LONG }, encoding);
     const before = grants(CC);
-    const skipped = await api.post('/api/v1/token', { identity_provider: 'azuread', target: LONG, skip_cache: true }, encoding);
+    const skipped = await api.post(
+      '/api/v1/token',
+      { identity_provider: 'azuread', target: LONG, skip_cache: true },
+      encoding,
+    );
     expect(grants(CC)).toBe(before + 1);
     expect(decodeJwt(skipped.body.access_token).jti).not.toBe(decodeJwt(first.body.access_token).jti);
     const again = await api.post('/api/v1/token', { identity_provider: 'azuread', target: LONG }, encoding);
@@ -65,8 +69,20 @@ describe.each<Encoding>(['json', 'form'])('token caching (%s body)', (encoding) 
     const userToken = await op.userToken(`concurrent-${encoding}`);
     const beforeCc = grants(CC);
     const beforeObo = grants(OBO);
-    const tokens = await Promise.all(Array.from({ length: 20 }, () => api.post('/api/v1/token', { identity_provider: 'azuread', target: SHORT, skip_cache: false }, encoding)));
-    const exchanged = await Promise.all(Array.from({ length: 20 }, () => api.post('/api/v1/token/exchange', { identity_provider: 'azuread', target: LONG, user_token: userToken }, encoding)));
+    const tokens = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        api.post('/api/v1/token', { identity_provider: 'azuread', target: SHORT, skip_cache: false }, encoding),
+      ),
+    );
+    const exchanged = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        api.post(
+          '/api/v1/token/exchange',
+          { identity_provider: 'azuread', target: LONG, user_token: userToken },
+          encoding,
+        ),
+      ),
+    );
     expect(grants(CC)).toBe(beforeCc + 1);
     expect(grants(OBO)).toBe(beforeObo + 1);
     expect(new Set(tokens.map((t) => t.body.access_token)).size).toBe(1);
@@ -78,10 +94,26 @@ describe.each<Encoding>(['json', 'form'])('token caching (%s body)', (encoding) 
     const alice = await op.userToken('alice');
     const bob = await op.userToken('bob');
     const before = grants(OBO);
-    const forAlice = await api.post('/api/v1/token/exchange', { identity_provider: 'azuread', target: LONG, user_token: alice }, encoding);
-    const forBob = await api.post('/api/v1/token/exchange', { identity_provider: 'azuread', target: LONG, user_token: bob }, encoding);
-    const aliceShort = await api.post('/api/v1/token/exchange', { identity_provider: 'azuread', target: SHORT, user_token: alice }, encoding);
-    const aliceAgain = await api.post('/api/v1/token/exchange', { identity_provider: 'azuread', target: LONG, user_token: alice }, encoding);
+    const forAlice = await api.post(
+      '/api/v1/token/exchange',
+      { identity_provider: 'azuread', target: LONG, user_token: alice },
+      encoding,
+    );
+    const forBob = await api.post(
+      '/api/v1/token/exchange',
+      { identity_provider: 'azuread', target: LONG, user_token: bob },
+      encoding,
+    );
+    const aliceShort = await api.post(
+      '/api/v1/token/exchange',
+      { identity_provider: 'azuread', target: SHORT, user_token: alice },
+      encoding,
+    );
+    const aliceAgain = await api.post(
+      '/api/v1/token/exchange',
+      { identity_provider: 'azuread', target: LONG, user_token: alice },
+      encoding,
+    );
     expect(grants(OBO)).toBe(before + 3);
     expect(decodeJwt(forAlice.body.access_token).sub).toBe('alice');
     expect(decodeJwt(forBob.body.access_token).sub).toBe('bob');
@@ -92,8 +124,16 @@ describe.each<Encoding>(['json', 'form'])('token caching (%s body)', (encoding) 
   it('keeps no failure: the next request asks the provider again', async () => {
     const target = `${TARGETS.long}/.default`;
     await api.post('/api/v1/token', { identity_provider: 'azuread', target, skip_cache: true }, encoding);
-    op.fault = { status: 400, contentType: 'application/json', body: JSON.stringify({ error: 'invalid_scope', error_description: 'no' }) };
-    const failed = await api.post('/api/v1/token', { identity_provider: 'azuread', target, skip_cache: true }, encoding);
+    op.fault = {
+      status: 400,
+      contentType: 'application/json',
+      body: JSON.stringify({ error: 'invalid_scope', error_description: 'no' }),
+    };
+    const failed = await api.post(
+      '/api/v1/token',
+      { identity_provider: 'azuread', target, skip_cache: true },
+      encoding,
+    );
     expect(failed.status).toBe(400);
     const before = grants(CC);
     const next = await api.post('/api/v1/token', { identity_provider: 'azuread', target }, encoding);

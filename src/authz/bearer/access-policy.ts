@@ -34,7 +34,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function unknownKeys(value: Record<string, unknown>, known: readonly string[], where: string, problems: Problems): void {
+function unknownKeys(
+  value: Record<string, unknown>,
+  known: readonly string[],
+  where: string,
+  problems: Problems,
+): void {
   const extra = Object.keys(value).filter((k) => !known.includes(k));
   if (extra.length > 0) problems.push(`${where} has unknown key(s): ${extra.join(', ')}`);
 }
@@ -83,18 +88,25 @@ function applications(value: unknown, variable: string, problems: Problems): Pol
  * Validates the parsed `ACCESS_POLICY` JSON (undefined: the default policy) and
  * returns the policy with every problem found, each naming the variable.
  */
-export function parseAccessPolicy(input: unknown, variable = 'ACCESS_POLICY'): { policy: AccessPolicy; problems: string[] } {
+export function parseAccessPolicy(
+  input: unknown,
+  variable = 'ACCESS_POLICY',
+): { policy: AccessPolicy; problems: string[] } {
   if (input === undefined) return { policy: DEFAULT_ACCESS_POLICY, problems: [] };
   const problems: Problems = [];
   if (!isObject(input)) {
-    return { policy: DEFAULT_ACCESS_POLICY, problems: [`${variable} must be a JSON object {"applications":[…],"appRoles":[…],"users":{…}}`] };
+    return {
+      policy: DEFAULT_ACCESS_POLICY,
+      problems: [`${variable} must be a JSON object {"applications":[…],"appRoles":[…],"users":{…}}`],
+    };
   }
   unknownKeys(input, ['applications', 'appRoles', 'users'], variable, problems);
   const users = input.users ?? {};
   if (!isObject(users)) problems.push(`${variable}.users must be an object {"allowAll","groups","scopes"}`);
   const u = isObject(users) ? users : {};
   if (isObject(users)) unknownKeys(u, ['allowAll', 'groups', 'scopes'], `${variable}.users`, problems);
-  if (u.allowAll !== undefined && typeof u.allowAll !== 'boolean') problems.push(`${variable}.users.allowAll must be true or false`);
+  if (u.allowAll !== undefined && typeof u.allowAll !== 'boolean')
+    problems.push(`${variable}.users.allowAll must be true or false`);
   const policy: AccessPolicy = {
     applications: applications(input.applications, variable, problems),
     appRoles: strings(input.appRoles, `${variable}.appRoles`, DEFAULT_ACCESS_POLICY.appRoles, problems),

@@ -25,7 +25,10 @@ export function parseAuthorization(value: string | readonly string[] | undefined
   if (value === undefined) return NONE;
   if (typeof value !== 'string') {
     if (value.length === 0) return NONE;
-    if (value.length > 1) return value.some((v) => /^\s*bearer\b/i.test(v)) ? { kind: 'malformed', detail: 'several Authorization headers' } : OTHER;
+    if (value.length > 1)
+      return value.some((v) => /^\s*bearer\b/i.test(v))
+        ? { kind: 'malformed', detail: 'several Authorization headers' }
+        : OTHER;
     return parseAuthorization(value[0]);
   }
   const trimmed = value.trim();
@@ -35,6 +38,7 @@ export function parseAuthorization(value: string | readonly string[] | undefined
     return /^bearer\b/i.test(trimmed) ? { kind: 'malformed', detail: 'not "Bearer <token>"' } : OTHER;
   }
   const token = BEARER.exec(trimmed)?.[1];
-  if (token === undefined) return { kind: 'malformed', detail: /^bearer$/i.test(trimmed) ? 'no token' : 'not one b64token' };
+  if (token === undefined)
+    return { kind: 'malformed', detail: /^bearer$/i.test(trimmed) ? 'no token' : 'not one b64token' };
   return { kind: 'bearer', token };
 }

@@ -36,7 +36,10 @@ export interface BearerAuthOptions {
 
 /** The assembled check, and its cache (for metrics). */
 export interface BearerAuth {
-  readonly check: (authorization: string | readonly string[] | undefined, uri: string) => BearerDecision | Promise<BearerDecision>;
+  readonly check: (
+    authorization: string | readonly string[] | undefined,
+    uri: string,
+  ) => BearerDecision | Promise<BearerDecision>;
   readonly cache: TokenCache<BearerDecision>;
 }
 
@@ -46,21 +49,38 @@ export interface BearerAuth {
  */
 export function createBearerAuth(options: BearerAuthOptions): BearerAuth {
   const { bearer, metadata } = options;
-  const { issuers, v1Issuers } = acceptedIssuers({ discovered: metadata.issuer, configured: bearer.issuers, acceptV1: bearer.acceptV1 });
-  if (options.validator === undefined && metadata.jwks_uri === undefined) throw new Error('BEARER_AUTH=on needs the provider to publish jwks_uri');
-  const validator = options.validator ?? createBearerValidator({
-    jwksUri: new URL(metadata.jwks_uri ?? ''),
-    issuers,
-    v1Issuers,
+  const { issuers, v1Issuers } = acceptedIssuers({
+    discovered: metadata.issuer,
+    configured: bearer.issuers,
     acceptV1: bearer.acceptV1,
-    tenants: bearer.tenants,
-    audiences: bearer.audiences,
-    algorithms: acceptedAlgorithms(metadata),
-    clockSkew: bearer.clockSkew,
-    jwks: options.jwks,
   });
+  if (options.validator === undefined && metadata.jwks_uri === undefined)
+    throw new Error('BEARER_AUTH=on needs the provider to publish jwks_uri');
+  const validator =
+    options.validator ??
+    createBearerValidator({
+      jwksUri: new URL(metadata.jwks_uri ?? ''),
+      issuers,
+      v1Issuers,
+      acceptV1: bearer.acceptV1,
+      tenants: bearer.tenants,
+      audiences: bearer.audiences,
+      algorithms: acceptedAlgorithms(metadata),
+      clockSkew: bearer.clockSkew,
+      jwks: options.jwks,
+    });
   const cache = new TokenCache<BearerDecision>(options.cache);
-  const policy = compileAccessPolicy(bearer.accessPolicy, { ownClientId: options.clientId, assertClaims: compileClaimRules(options.assertClaims) });
-  const check = createBearerCheck({ realm: options.realm, validator, policy, headers: options.headers, bearerOnly: compileBearerOnlyPaths(bearer.onlyPaths), cache });
+  const policy = compileAccessPolicy(bearer.accessPolicy, {
+    ownClientId: options.clientId,
+    assertClaims: compileClaimRules(options.assertClaims),
+  });
+  const check = createBearerCheck({
+    realm: options.realm,
+    validator,
+    policy,
+    headers: options.headers,
+    bearerOnly: compileBearerOnlyPaths(bearer.onlyPaths),
+    cache,
+  });
   return { check, cache };
 }

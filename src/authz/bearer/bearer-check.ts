@@ -19,11 +19,26 @@ export type BearerDecision =
   /** No bearer credentials and not a bearer-only path: the cookie session decides, as without bearer auth. */
   | { readonly kind: 'pass' }
   /** A user's token passed the policy: identity headers from its claims. */
-  | { readonly kind: 'allow-user'; readonly headers: Readonly<Record<string, string>>; readonly clientId: string; readonly subject: string | undefined }
+  | {
+      readonly kind: 'allow-user';
+      readonly headers: Readonly<Record<string, string>>;
+      readonly clientId: string;
+      readonly subject: string | undefined;
+    }
   /** An application's own token passed the policy. */
-  | { readonly kind: 'allow-app'; readonly headers: Readonly<Record<string, string>>; readonly clientId: string; readonly clientName: string | undefined }
+  | {
+      readonly kind: 'allow-app';
+      readonly headers: Readonly<Record<string, string>>;
+      readonly clientId: string;
+      readonly clientName: string | undefined;
+    }
   /** 400, 401 or 403 with the challenge to send; `log` says why, for the log only. */
-  | { readonly kind: 'refuse'; readonly status: 400 | 401 | 403; readonly challenge: Challenge; readonly log: { readonly reason: string; readonly clientId?: string | undefined } };
+  | {
+      readonly kind: 'refuse';
+      readonly status: 400 | 401 | 403;
+      readonly challenge: Challenge;
+      readonly log: { readonly reason: string; readonly clientId?: string | undefined };
+    };
 
 /** What a bearer check is built from. */
 export interface BearerCheckOptions {
@@ -64,11 +79,22 @@ function firstString(claims: TokenClaims, names: readonly string[]): string | un
  * (with query), it decides from the token alone. Synchronous unless a token must be
  * validated (a cached token is decided synchronously too); never throws.
  */
-export function createBearerCheck(options: BearerCheckOptions): (authorization: string | readonly string[] | undefined, uri: string) => BearerDecision | Promise<BearerDecision> {
+export function createBearerCheck(
+  options: BearerCheckOptions,
+): (authorization: string | readonly string[] | undefined, uri: string) => BearerDecision | Promise<BearerDecision> {
   const { realm, validator, policy, bearerOnly, cache } = options;
   const custom = options.headers.map((h) => ({ name: h.name, render: compileTemplate(h.value) }));
-  const refuse = (status: 400 | 401 | 403, challenge: Omit<Challenge, 'realm'>, reason: string, clientId?: string): BearerDecision =>
-    ({ kind: 'refuse', status, challenge: { realm, ...challenge }, log: { reason, clientId } });
+  const refuse = (
+    status: 400 | 401 | 403,
+    challenge: Omit<Challenge, 'realm'>,
+    reason: string,
+    clientId?: string,
+  ): BearerDecision => ({
+    kind: 'refuse',
+    status,
+    challenge: { realm, ...challenge },
+    log: { reason, clientId },
+  });
 
   function allowed(verdict: PolicyVerdict & { allowed: true }, claims: TokenClaims, token: string): BearerDecision {
     if (verdict.kind === 'app') {
@@ -89,11 +115,21 @@ export function createBearerCheck(options: BearerCheckOptions): (authorization: 
 
   async function decide(token: string): Promise<BearerDecision> {
     const result = await validator.validate(token);
-    if (!result.ok) return refuse(401, { error: 'invalid_token', description: result.reason }, `${result.reason}: ${result.detail}`);
+    if (!result.ok)
+      return refuse(401, { error: 'invalid_token', description: result.reason }, `${result.reason}: ${result.detail}`);
     const verdict = policy(result.claims);
     const decision = verdict.allowed
       ? allowed(verdict, result.claims, token)
-      : refuse(403, { error: 'insufficient_scope', description: DENIAL_DESCRIPTION[verdict.reason] ?? 'user not allowed', scope: verdict.required }, verdict.reason, verdict.clientId);
+      : refuse(
+          403,
+          {
+            error: 'insufficient_scope',
+            description: DENIAL_DESCRIPTION[verdict.reason] ?? 'user not allowed',
+            scope: verdict.required,
+          },
+          verdict.reason,
+          verdict.clientId,
+        );
     cache?.set(token, decision, result.expiresAt);
     return decision;
   }
@@ -101,13 +137,31 @@ export function createBearerCheck(options: BearerCheckOptions): (authorization: 
   return (authorization, uri) => {
     const credentials = parseAuthorization(authorization);
     if (credentials.kind === 'malformed') {
-      return refuse(400, { error: 'invalid_request', description: 'malformed Authorization header' }, credentials.detail);
+      return refuse(
+        400,
+        { error: 'invalid_request', description: 'malformed Authorization header' },
+        credentials.detail,
+      );
     }
     if (credentials.kind !== 'bearer') {
       if (!bearerOnly(uri)) return PASS;
-      if (/[?&]access_token=/.test(uri)) return refuse(400, { error: 'invalid_request', description: 'token in the query is not accepted' }, 'access_token in the query');
-      return refuse(401, {}, credentials.kind === 'none' ? 'no credentials on a bearer-only path' : 'another scheme on a bearer-only path');
+      if (/[?&]access_token=/.test(uri))
+        return refuse(
+          400,
+          { error: 'invalid_request', description: 'token in the query is not accepted' },
+          'access_token in the query',
+        );
+      return refuse(
+        401,
+        {},
+        credentials.kind === 'none' ? 'no credentials on a bearer-only path' : 'another scheme on a bearer-only path',
+      );
     }
-    return cache?.get(credentials.token) ?? decide(credentials.token).catch(() => refuse(401, { error: 'invalid_token', description: 'keys unavailable' }, 'validation failed unexpectedly'));
+    return (
+      cache?.get(credentials.token) ??
+      decide(credentials.token).catch(() =>
+        refuse(401, { error: 'invalid_token', description: 'keys unavailable' }, 'validation failed unexpectedly'),
+      )
+    );
   };
 }

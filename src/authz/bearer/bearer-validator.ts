@@ -63,7 +63,9 @@ const ACCESS_TOKEN_TYPES = new Set(['jwt', 'at+jwt', 'application/at+jwt']);
  * it lists none. `none` and the HMAC algorithms are never accepted: with HS256 a
  * client secret would be enough to forge a token.
  */
-export function acceptedAlgorithms(metadata: { readonly id_token_signing_alg_values_supported?: readonly string[] | undefined }): string[] {
+export function acceptedAlgorithms(metadata: {
+  readonly id_token_signing_alg_values_supported?: readonly string[] | undefined;
+}): string[] {
   const listed = (metadata.id_token_signing_alg_values_supported ?? []).filter((a) => ASYMMETRIC.test(a));
   return listed.length > 0 ? listed : ['RS256'];
 }
@@ -74,9 +76,12 @@ function failure(reason: InvalidTokenReason, detail: string): BearerValidation {
 
 function reasonOf(err: unknown): InvalidTokenReason {
   if (err instanceof errors.JWTExpired) return 'expired';
-  if (err instanceof errors.JWTClaimValidationFailed) return err.claim === 'aud' ? 'audience not accepted' : err.claim === 'nbf' ? 'not yet valid' : 'malformed token';
-  if (err instanceof errors.JOSEAlgNotAllowed || err instanceof errors.JOSENotSupported) return 'algorithm not accepted';
-  if (err instanceof errors.JWSSignatureVerificationFailed || err instanceof errors.JWKSNoMatchingKey) return 'signature invalid';
+  if (err instanceof errors.JWTClaimValidationFailed)
+    return err.claim === 'aud' ? 'audience not accepted' : err.claim === 'nbf' ? 'not yet valid' : 'malformed token';
+  if (err instanceof errors.JOSEAlgNotAllowed || err instanceof errors.JOSENotSupported)
+    return 'algorithm not accepted';
+  if (err instanceof errors.JWSSignatureVerificationFailed || err instanceof errors.JWKSNoMatchingKey)
+    return 'signature invalid';
   if (err instanceof errors.JWKSMultipleMatchingKeys || err instanceof KeyIssuerMismatch) return 'signature invalid';
   if (err instanceof errors.JWTInvalid || err instanceof errors.JWSInvalid) return 'malformed token';
   return 'keys unavailable';
@@ -85,7 +90,8 @@ function reasonOf(err: unknown): InvalidTokenReason {
 /** An access token carries `scp`, `roles` or `idtyp=app`; id_tokens and logout tokens are refused. */
 function accessTokenProblem(claims: TokenClaims): string | undefined {
   if (claims.events !== undefined) return 'a logout token (events claim)';
-  if (claims.nonce !== undefined || claims.at_hash !== undefined || claims.c_hash !== undefined) return 'an id_token (nonce or at_hash claim)';
+  if (claims.nonce !== undefined || claims.at_hash !== undefined || claims.c_hash !== undefined)
+    return 'an id_token (nonce or at_hash claim)';
   const scp = typeof claims.scp === 'string' && claims.scp.trim() !== '';
   const roles = Array.isArray(claims.roles);
   if (!scp && !roles && claims.idtyp !== 'app') return 'no scp, roles or idtyp=app claim';
@@ -103,7 +109,8 @@ export function createBearerValidator(options: BearerValidatorOptions): BearerVa
   const tenants = new Set(options.tenants.map((t) => t.toLowerCase()));
   const now = options.now ?? Date.now;
   const algorithms = options.algorithms.filter((a) => ASYMMETRIC.test(a));
-  const accepts = (list: readonly string[], iss: string, tid: unknown): boolean => list.some((i) => issuerMatches(i, iss, tid, tenants));
+  const accepts = (list: readonly string[], iss: string, tid: unknown): boolean =>
+    list.some((i) => issuerMatches(i, iss, tid, tenants));
 
   return {
     async validate(token) {
@@ -129,11 +136,14 @@ export function createBearerValidator(options: BearerValidatorOptions): BearerVa
         return failure(reasonOf(err), err instanceof Error ? `${err.name}: ${err.message}` : 'verification failed');
       }
       const nowSeconds = now() / 1000;
-      if (typeof claims.iat === 'number' && claims.iat > nowSeconds + options.clockSkew) return failure('not yet valid', 'iat in the future');
+      if (typeof claims.iat === 'number' && claims.iat > nowSeconds + options.clockSkew)
+        return failure('not yet valid', 'iat in the future');
       const iss = String(claims.iss);
       const v1 = isV1Issuer(iss) || claims.ver === '1.0';
-      if (v1 && !options.acceptV1) return failure('issuer not accepted', `v1 token from ${iss}; BEARER_ACCEPT_V1 is off`);
-      if (!accepts(v1 ? options.v1Issuers : options.issuers, iss, claims.tid)) return failure('issuer not accepted', `issuer ${iss}`);
+      if (v1 && !options.acceptV1)
+        return failure('issuer not accepted', `v1 token from ${iss}; BEARER_ACCEPT_V1 is off`);
+      if (!accepts(v1 ? options.v1Issuers : options.issuers, iss, claims.tid))
+        return failure('issuer not accepted', `issuer ${iss}`);
       const problem = accessTokenProblem(claims);
       if (problem !== undefined) return failure('not an access token', problem);
       return { ok: true, claims, version: v1 ? 'v1' : 'v2', expiresAt: (claims.exp ?? 0) * 1000 };

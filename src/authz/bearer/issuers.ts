@@ -41,8 +41,10 @@ export function v1IssuersFor(issuers: readonly string[]): string[] {
   const out = new Set<string>();
   for (const issuer of issuers) {
     const tenant = ENTRA_V2.exec(issuer)?.[1];
-    if (tenant !== undefined && (isTenantId(tenant) || tenant === TENANT_PLACEHOLDER)) out.add(`${V1_HOST}${tenant.toLowerCase()}/`);
-    else if (tenant !== undefined && ['common', 'organizations'].includes(tenant.toLowerCase())) out.add(`${V1_HOST}${TENANT_PLACEHOLDER}/`);
+    if (tenant !== undefined && (isTenantId(tenant) || tenant === TENANT_PLACEHOLDER))
+      out.add(`${V1_HOST}${tenant.toLowerCase()}/`);
+    else if (tenant !== undefined && ['common', 'organizations'].includes(tenant.toLowerCase()))
+      out.add(`${V1_HOST}${TENANT_PLACEHOLDER}/`);
   }
   return [...out];
 }
@@ -51,7 +53,11 @@ export function v1IssuersFor(issuers: readonly string[]): string[] {
  * The issuers a bearer token may carry, from the discovered issuer (Entra's
  * multi-tenant metadata already says `…/{tenantid}/v2.0`) or `BEARER_ISSUERS`.
  */
-export function acceptedIssuers(options: { discovered: string; configured: readonly string[] | undefined; acceptV1: boolean }): {
+export function acceptedIssuers(options: {
+  discovered: string;
+  configured: readonly string[] | undefined;
+  acceptV1: boolean;
+}): {
   issuers: string[];
   v1Issuers: string[];
 } {

@@ -1,4 +1,11 @@
-import { base64url, createRemoteJWKSet, errors, type FlattenedJWSInput, type JWSHeaderParameters, type JWTVerifyGetKey } from 'jose';
+import {
+  base64url,
+  createRemoteJWKSet,
+  errors,
+  type FlattenedJWSInput,
+  type JWSHeaderParameters,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { issuerMatches } from './issuers.js';
 
 /** Tuning of the remote key set; the defaults are jose's. */
@@ -50,7 +57,8 @@ export function createIssuerScopedJwks(url: URL, options: JwksOptions = {}): JWT
     if (candidates.some((jwk) => jwk.issuer !== undefined)) {
       const { iss, tid } = unverifiedClaims(token);
       const fits = (jwk: ScopedJwk): boolean =>
-        jwk.issuer === undefined || (typeof jwk.issuer === 'string' && typeof iss === 'string' && issuerMatches(jwk.issuer, iss, tid));
+        jwk.issuer === undefined ||
+        (typeof jwk.issuer === 'string' && typeof iss === 'string' && issuerMatches(jwk.issuer, iss, tid));
       if (!candidates.every(fits)) throw new KeyIssuerMismatch('the signing key is scoped to another issuer');
     }
     return key;

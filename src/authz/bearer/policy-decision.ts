@@ -6,7 +6,12 @@ export type TokenKind = 'app' | 'user';
 
 /** The policy's answer for one verified token. */
 export type PolicyVerdict =
-  | { readonly allowed: true; readonly kind: TokenKind; readonly clientId: string; readonly clientName: string | undefined }
+  | {
+      readonly allowed: true;
+      readonly kind: TokenKind;
+      readonly clientId: string;
+      readonly clientName: string | undefined;
+    }
   | {
       readonly allowed: false;
       readonly kind: TokenKind;
@@ -51,7 +56,8 @@ export const DENIAL_REASONS = {
   appRoleMissing: 'application token carries none of ACCESS_POLICY.appRoles',
   clientNotListed: 'calling client not in ACCESS_POLICY.applications and not this app',
   scopeMissing: 'user token scp carries none of ACCESS_POLICY.users.scopes',
-  groupsOverage: 'groups overage: the token names its groups in _claim_names instead of listing them (Graph lookup not done); set users.allowAll or emit fewer groups',
+  groupsOverage:
+    'groups overage: the token names its groups in _claim_names instead of listing them (Graph lookup not done); set users.allowAll or emit fewer groups',
   groupMissing: 'user in none of ACCESS_POLICY.users.groups',
   assertClaims: 'user token fails ASSERT_CLAIMS',
   noClient: 'token names no calling client (azp, appid or client_id)',
@@ -62,19 +68,29 @@ export const DENIAL_REASONS = {
  * this app's client id, which may always act for a user; `assertClaims` is the
  * compiled `ASSERT_CLAIMS`, applied to user tokens (its rules see `scp` split into words).
  */
-export function compileAccessPolicy(policy: AccessPolicy, options: { ownClientId: string; assertClaims: ClaimPredicate }): (claims: Claims) => PolicyVerdict {
+export function compileAccessPolicy(
+  policy: AccessPolicy,
+  options: { ownClientId: string; assertClaims: ClaimPredicate },
+): (claims: Claims) => PolicyVerdict {
   const names = new Map(policy.applications.map((a) => [a.clientId, a.name]));
   const appRoles = [...policy.appRoles];
   const { allowAll, groups, scopes } = policy.users;
   return (claims) => {
     const kind = tokenKind(claims);
     const clientId = callingClient(claims);
-    const deny = (reason: string, required: readonly string[] = []): PolicyVerdict => ({ allowed: false, kind, clientId, reason, required });
+    const deny = (reason: string, required: readonly string[] = []): PolicyVerdict => ({
+      allowed: false,
+      kind,
+      clientId,
+      reason,
+      required,
+    });
     if (clientId === undefined) return deny(DENIAL_REASONS.noClient);
     if (kind === 'app') {
       if (!names.has(clientId)) return deny(DENIAL_REASONS.appNotListed, appRoles);
       const roles = words(claims.roles);
-      if (appRoles.length > 0 && !appRoles.some((r) => roles.has(r))) return deny(DENIAL_REASONS.appRoleMissing, appRoles);
+      if (appRoles.length > 0 && !appRoles.some((r) => roles.has(r)))
+        return deny(DENIAL_REASONS.appRoleMissing, appRoles);
       return { allowed: true, kind, clientId, clientName: names.get(clientId) };
     }
     if (!names.has(clientId) && clientId !== options.ownClientId) return deny(DENIAL_REASONS.clientNotListed);
@@ -82,7 +98,10 @@ export function compileAccessPolicy(policy: AccessPolicy, options: { ownClientId
     if (scopes.length > 0 && !scopes.some((s) => scp.has(s))) return deny(DENIAL_REASONS.scopeMissing, scopes);
     if (!allowAll) {
       const member = words(claims.groups);
-      if (!groups.some((g) => member.has(g))) return deny(member.size === 0 && hasGroupsOverage(claims) ? DENIAL_REASONS.groupsOverage : DENIAL_REASONS.groupMissing);
+      if (!groups.some((g) => member.has(g)))
+        return deny(
+          member.size === 0 && hasGroupsOverage(claims) ? DENIAL_REASONS.groupsOverage : DENIAL_REASONS.groupMissing,
+        );
     }
     if (!options.assertClaims({ ...claims, scp: [...scp] })) return deny(DENIAL_REASONS.assertClaims);
     return { allowed: true, kind, clientId, clientName: names.get(clientId) };

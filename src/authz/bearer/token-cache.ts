@@ -36,9 +36,14 @@ export class TokenCache<V extends object> {
   constructor(options: TokenCacheOptions = {}) {
     const max = options.maxEntries ?? 10_000;
     this.now = options.now ?? Date.now;
-    this.lru = max > 0
-      ? new LRUCache<string, Entry<V>>({ max, maxSize: options.maxBytes ?? 8 * 1024 * 1024, sizeCalculation: (e) => sizeOf(e.value) })
-      : undefined;
+    this.lru =
+      max > 0
+        ? new LRUCache<string, Entry<V>>({
+            max,
+            maxSize: options.maxBytes ?? 8 * 1024 * 1024,
+            sizeCalculation: (e) => sizeOf(e.value),
+          })
+        : undefined;
   }
 
   /** The cache key of a token: its SHA-256, base64url. */

@@ -14,8 +14,12 @@ export interface AuthzConfig {
 export const authzSection = defineSection({
   name: 'authz',
   variables: {
-    bypassPaths: v.list('BYPASS_PATHS', { doc: 'Exact paths, separated by commas, that pass with no login and no identity headers.' }),
-    assertClaims: v.json('ASSERT_CLAIMS', { doc: 'JSON list of {name, anyOf|allOf} rules; every one must hold, else 403.' }),
+    bypassPaths: v.list('BYPASS_PATHS', {
+      doc: 'Exact paths, separated by commas, that pass with no login and no identity headers.',
+    }),
+    assertClaims: v.json('ASSERT_CLAIMS', {
+      doc: 'JSON list of {name, anyOf|allOf} rules; every one must hold, else 403.',
+    }),
   },
   build({ bypassPaths, assertClaims }, r): AuthzConfig {
     r.problems.push(...bypassPathProblems(bypassPaths, 'BYPASS_PATHS'));

@@ -20,7 +20,9 @@ export const cookieSection = defineSection({
   variables: {
     cookieNamePrefix: v.string('COOKIE_NAME_PREFIX', '_idp_', { doc: 'Prefix of every cookie the service sets.' }),
     cookieDomain: v.string('COOKIE_DOMAIN', undefined, { doc: 'Domain attribute of the session cookie.' }),
-    cookieSameSite: v.oneOf('COOKIE_SAMESITE', ['Lax', 'Strict', 'None'] as const, 'Lax', { doc: 'SameSite attribute of the session cookie; None requires Secure.' }),
+    cookieSameSite: v.oneOf('COOKIE_SAMESITE', ['Lax', 'Strict', 'None'] as const, 'Lax', {
+      doc: 'SameSite attribute of the session cookie; None requires Secure.',
+    }),
     cookieSecure: v.boolean('COOKIE_SECURE', true, { doc: 'The Secure flag; false only for plain-http local use.' }),
   },
   build(values, r): CookieConfig {
@@ -28,7 +30,8 @@ export const cookieSection = defineSection({
       r.problems.push(`COOKIE_NAME_PREFIX must be 1-32 cookie-name characters (got "${values.cookieNamePrefix}")`);
     }
     if (!values.cookieSecure) r.warnings.push('COOKIE_SECURE=false: session cookies may travel over plain http');
-    if (values.cookieSameSite === 'None' && !values.cookieSecure) r.problems.push('COOKIE_SAMESITE=None requires COOKIE_SECURE=true');
+    if (values.cookieSameSite === 'None' && !values.cookieSecure)
+      r.problems.push('COOKIE_SAMESITE=None requires COOKIE_SECURE=true');
     return values;
   },
 });

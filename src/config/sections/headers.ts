@@ -19,17 +19,34 @@ export interface HeadersConfig {
 
 /** Headers the service must never set on a forwarded request: framing, routing and cookies. */
 const RESERVED_HEADERS = new Set([
-  'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer', 'host', 'cookie',
-  'set-cookie', 'location', 'content-type', 'proxy-authorization', 'proxy-authenticate',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'host',
+  'cookie',
+  'set-cookie',
+  'location',
+  'content-type',
+  'proxy-authorization',
+  'proxy-authenticate',
 ]);
 
 /** Identity header names must not be reserved, nor repeat each other (case and `_`/`-` ignored). */
 function identityHeaderProblems(entries: readonly { variable: string; name: string }[]): string[] {
-  const seen = new Map<string, string>([['x-forwarded-user', 'X-Forwarded-User (built in)'], ['x-forwarded-email', 'X-Forwarded-Email (built in)'], ['x-forwarded-subject', 'X-Forwarded-Subject (built in)']]);
+  const seen = new Map<string, string>([
+    ['x-forwarded-user', 'X-Forwarded-User (built in)'],
+    ['x-forwarded-email', 'X-Forwarded-Email (built in)'],
+    ['x-forwarded-subject', 'X-Forwarded-Subject (built in)'],
+  ]);
   const problems: string[] = [];
   for (const { variable, name } of entries) {
     const key = name.toLowerCase().replace(/_/g, '-');
-    if (RESERVED_HEADERS.has(key)) problems.push(`${variable}: "${name}" is a reserved header and cannot carry identity`);
+    if (RESERVED_HEADERS.has(key))
+      problems.push(`${variable}: "${name}" is a reserved header and cannot carry identity`);
     else if (seen.has(key)) problems.push(`${variable}: "${name}" repeats ${seen.get(key)}`);
     else seen.set(key, `${variable} "${name}"`);
   }
@@ -40,18 +57,24 @@ function identityHeaderProblems(entries: readonly { variable: string; name: stri
 export const headersSection = defineSection({
   name: 'headers',
   variables: {
-    headers: v.json('HEADERS', { doc: 'JSON list of {name, value} extra identity headers; values are templates such as {{ .claims.email }}.' }),
-    authorizationHeader: v.headerName('AUTHORIZATION_HEADER', { doc: 'Header name that receives Bearer <access token>.' }),
+    headers: v.json('HEADERS', {
+      doc: 'JSON list of {name, value} extra identity headers; values are templates such as {{ .claims.email }}.',
+    }),
+    authorizationHeader: v.headerName('AUTHORIZATION_HEADER', {
+      doc: 'Header name that receives Bearer <access token>.',
+    }),
     idTokenHeader: v.headerName('ID_TOKEN_HEADER', { doc: 'Header name that receives the raw id_token.' }),
   },
   build({ headers, authorizationHeader, idTokenHeader }, r): HeadersConfig {
     const parsed = parseHeaderTemplates(headers, 'HEADERS');
     r.problems.push(...parsed.problems);
-    r.problems.push(...identityHeaderProblems([
-      ...parsed.templates.map((h) => ({ variable: 'HEADERS', name: h.name })),
-      ...(authorizationHeader ? [{ variable: 'AUTHORIZATION_HEADER', name: authorizationHeader }] : []),
-      ...(idTokenHeader ? [{ variable: 'ID_TOKEN_HEADER', name: idTokenHeader }] : []),
-    ]));
+    r.problems.push(
+      ...identityHeaderProblems([
+        ...parsed.templates.map((h) => ({ variable: 'HEADERS', name: h.name })),
+        ...(authorizationHeader ? [{ variable: 'AUTHORIZATION_HEADER', name: authorizationHeader }] : []),
+        ...(idTokenHeader ? [{ variable: 'ID_TOKEN_HEADER', name: idTokenHeader }] : []),
+      ]),
+    );
     return { headers: parsed.templates, authorizationHeader, idTokenHeader };
   },
 });

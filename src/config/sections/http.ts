@@ -29,12 +29,21 @@ export interface HttpConfig {
 export const httpSection = defineSection({
   name: 'http',
   variables: {
-    domain: v.string('DOMAIN', undefined, { required: true, doc: "The app's host name (with :port when not the default), without scheme or path." }),
-    publicScheme: v.oneOf('PUBLIC_SCHEME', ['https', 'http'] as const, 'https', { doc: 'The scheme browsers use for the app; http for local use only.' }),
-    callbackPath: v.path('CALLBACK_PATH', '/oauth2/callback', { doc: 'Redirect URI path; register <scheme>://<DOMAIN><CALLBACK_PATH> at the provider.' }),
+    domain: v.string('DOMAIN', undefined, {
+      required: true,
+      doc: "The app's host name (with :port when not the default), without scheme or path.",
+    }),
+    publicScheme: v.oneOf('PUBLIC_SCHEME', ['https', 'http'] as const, 'https', {
+      doc: 'The scheme browsers use for the app; http for local use only.',
+    }),
+    callbackPath: v.path('CALLBACK_PATH', '/oauth2/callback', {
+      doc: 'Redirect URI path; register <scheme>://<DOMAIN><CALLBACK_PATH> at the provider.',
+    }),
     loginPath: v.path('LOGIN_PATH', '/oauth2/login', { doc: 'Starts a login and returns to ?redirect=.' }),
     logoutPath: v.path('LOGOUT_PATH', '/oauth2/logout', { doc: "Ends the session, then the provider's session." }),
-    postLoginRedirectPath: v.path('POST_LOGIN_REDIRECT_PATH', '/', { doc: 'Where a login without a return-to URL lands.' }),
+    postLoginRedirectPath: v.path('POST_LOGIN_REDIRECT_PATH', '/', {
+      doc: 'Where a login without a return-to URL lands.',
+    }),
     postLogoutRedirectUri: v.url('POST_LOGOUT_REDIRECT_URI', ['https', 'http'], {
       default: '<scheme>://<DOMAIN>/oauth2/signed-out',
       doc: 'Where the provider sends the browser after logout.',
@@ -49,7 +58,8 @@ export const httpSection = defineSection({
     if (domain !== '' && !/^[a-z0-9.-]+(:\d{1,5})?$/.test(domain)) {
       r.problems.push(`DOMAIN must be a host name with an optional port, without scheme or path (got "${domain}")`);
     }
-    if (publicScheme === 'http') r.warnings.push('PUBLIC_SCHEME=http: the app is reached over plain http; local use only');
+    if (publicScheme === 'http')
+      r.warnings.push('PUBLIC_SCHEME=http: the app is reached over plain http; local use only');
     return {
       domain,
       publicScheme,

@@ -25,12 +25,15 @@ export function isMultiTenant(issuer: URL): boolean {
 }
 
 function issuer(r: EnvReader, url: string | undefined, tenant: string | undefined, allowInsecureHttp: boolean): URL {
-  if (url !== undefined && tenant !== undefined) r.problems.push('OIDC_ISSUER_URL and AZURE_TENANT_ID are both set; set only one');
-  if (tenant !== undefined && !/^[0-9a-zA-Z.-]+$/.test(tenant)) r.problems.push(`AZURE_TENANT_ID must be a tenant id or domain (got "${tenant}")`);
+  if (url !== undefined && tenant !== undefined)
+    r.problems.push('OIDC_ISSUER_URL and AZURE_TENANT_ID are both set; set only one');
+  if (tenant !== undefined && !/^[0-9a-zA-Z.-]+$/.test(tenant))
+    r.problems.push(`AZURE_TENANT_ID must be a tenant id or domain (got "${tenant}")`);
   const value = url ?? (tenant !== undefined ? `https://login.microsoftonline.com/${tenant}/v2.0` : undefined);
   r.required('OIDC_ISSUER_URL', value, 'set OIDC_ISSUER_URL, or AZURE_TENANT_ID for Entra ID');
   const parsed = r.url('OIDC_ISSUER_URL', value, allowInsecureHttp ? ['https', 'http'] : ['https']);
-  if (parsed?.protocol === 'http:') r.warnings.push('OIDC_ALLOW_INSECURE_HTTP: accepting an http:// issuer; never do this in production');
+  if (parsed?.protocol === 'http:')
+    r.warnings.push('OIDC_ALLOW_INSECURE_HTTP: accepting an http:// issuer; never do this in production');
   if (value !== undefined && parsed === undefined && value.startsWith('http:')) {
     r.problems.push('OIDC_ISSUER_URL uses http://; set OIDC_ALLOW_INSECURE_HTTP=true for local development only');
   }
@@ -41,12 +44,21 @@ function issuer(r: EnvReader, url: string | undefined, tenant: string | undefine
 export const oidcSection = defineSection({
   name: 'oidc',
   variables: {
-    allowInsecureHttp: v.boolean('OIDC_ALLOW_INSECURE_HTTP', false, { doc: 'Accept an http:// issuer (local development and tests only).' }),
-    issuerUrl: v.string('OIDC_ISSUER_URL', undefined, { doc: 'Issuer URL of the OpenID provider; metadata comes from its discovery document.' }),
-    tenantId: v.string('AZURE_TENANT_ID', undefined, { doc: 'Instead of OIDC_ISSUER_URL, for Entra ID: the tenant id or domain.' }),
+    allowInsecureHttp: v.boolean('OIDC_ALLOW_INSECURE_HTTP', false, {
+      doc: 'Accept an http:// issuer (local development and tests only).',
+    }),
+    issuerUrl: v.string('OIDC_ISSUER_URL', undefined, {
+      doc: 'Issuer URL of the OpenID provider; metadata comes from its discovery document.',
+    }),
+    tenantId: v.string('AZURE_TENANT_ID', undefined, {
+      doc: 'Instead of OIDC_ISSUER_URL, for Entra ID: the tenant id or domain.',
+    }),
     clientId: v.secret('OIDC_CLIENT_ID', { required: true, doc: 'The client id registered at the provider.' }),
     clientSecret: v.secret('OIDC_CLIENT_SECRET', { required: true, doc: 'The client secret.' }),
-    scopes: v.list('OIDC_SCOPES', { default: DEFAULT_SCOPES.join(' '), doc: 'Scopes to request, separated by spaces or commas; openid is always added.' }),
+    scopes: v.list('OIDC_SCOPES', {
+      default: DEFAULT_SCOPES.join(' '),
+      doc: 'Scopes to request, separated by spaces or commas; openid is always added.',
+    }),
   },
   build(values, r): OidcConfig {
     const scopes = values.scopes.length > 0 ? [...values.scopes] : [...DEFAULT_SCOPES];

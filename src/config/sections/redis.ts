@@ -16,9 +16,13 @@ export interface RedisConfig {
 export const redisSection = defineSection({
   name: 'redis',
   variables: {
-    url: v.url('REDIS_URL', ['redis', 'rediss'], { doc: 'redis:// or rediss:// URL; required when SESSION_STORE=redis unless Sentinel is used.' }),
+    url: v.url('REDIS_URL', ['redis', 'rediss'], {
+      doc: 'redis:// or rediss:// URL; required when SESSION_STORE=redis unless Sentinel is used.',
+    }),
     password: v.secret('REDIS_PASSWORD', { doc: 'Password, overriding one in the URL.' }),
-    sentinels: v.list('REDIS_SENTINELS', { doc: 'Sentinel nodes as host:port, separated by commas; the master is found through them.' }),
+    sentinels: v.list('REDIS_SENTINELS', {
+      doc: 'Sentinel nodes as host:port, separated by commas; the master is found through them.',
+    }),
     sentinelMaster: v.string('REDIS_SENTINEL_MASTER', 'mymaster', { doc: 'The Sentinel master name.' }),
   },
   build({ url, password, sentinels, sentinelMaster }, r): { readonly redis: RedisConfig } {

@@ -27,16 +27,26 @@ export const serverSection = defineSection({
   variables: {
     port: v.integer('PORT', 4180, 0, 65535, { doc: 'TCP port to listen on.' }),
     host: v.string('HOST', '0.0.0.0', { doc: 'Address to bind.' }),
-    probePort: v.integer('PROBE_PORT', 4181, 0, 65535, { doc: 'TCP port of the probe listener: /healthz, /readyz and /metrics for the kubelet and Prometheus.' }),
-    tokenApiAddress: v.string('TOKEN_API_ADDRESS', undefined, { doc: 'Loopback address of the token API listener; not yet available, so setting it is refused.' }),
+    probePort: v.integer('PROBE_PORT', 4181, 0, 65535, {
+      doc: 'TCP port of the probe listener: /healthz, /readyz and /metrics for the kubelet and Prometheus.',
+    }),
+    tokenApiAddress: v.string('TOKEN_API_ADDRESS', undefined, {
+      doc: 'Loopback address of the token API listener; not yet available, so setting it is refused.',
+    }),
     workers: v.integer('WORKERS', 1, 1, 64, { doc: 'Worker processes (Node cluster) sharing the port.' }),
-    logLevel: v.oneOf('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const, 'info', { doc: 'Lowest level written; logs are JSON lines.' }),
-    shutdownTimeout: v.integer('SHUTDOWN_TIMEOUT', 10, 0, 300, { doc: 'Seconds to finish in-flight requests after SIGTERM.' }),
+    logLevel: v.oneOf('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const, 'info', {
+      doc: 'Lowest level written; logs are JSON lines.',
+    }),
+    shutdownTimeout: v.integer('SHUTDOWN_TIMEOUT', 10, 0, 300, {
+      doc: 'Seconds to finish in-flight requests after SIGTERM.',
+    }),
   },
   build(values, r): ServerConfig {
-    if (values.probePort !== 0 && values.probePort === values.port) r.problems.push(`PROBE_PORT must differ from PORT (both ${values.port})`);
+    if (values.probePort !== 0 && values.probePort === values.port)
+      r.problems.push(`PROBE_PORT must differ from PORT (both ${values.port})`);
     // The seam for the loopback-only token API listener: refused until it is served.
-    if (values.tokenApiAddress !== undefined) r.problems.push('TOKEN_API_ADDRESS: the token API listener is not yet available; unset it');
+    if (values.tokenApiAddress !== undefined)
+      r.problems.push('TOKEN_API_ADDRESS: the token API listener is not yet available; unset it');
     return values;
   },
 });

@@ -28,24 +28,37 @@ const SECRET_LENGTH = 32;
 const GENERATE = 'generate one with `openssl rand -hex 16`';
 
 function lengthProblem(label: string, secret: string): string | undefined {
-  return secret.length === SECRET_LENGTH ? undefined : `${label} must be exactly ${SECRET_LENGTH} characters (got ${secret.length}); ${GENERATE}`;
+  return secret.length === SECRET_LENGTH
+    ? undefined
+    : `${label} must be exactly ${SECRET_LENGTH} characters (got ${secret.length}); ${GENERATE}`;
 }
 
 /** Resolves `SESSION_SECRET` or `SESSION_SECRETS` (exactly one of them) into the list, newest first. */
 function sessionSecrets(r: EnvReader, single: string | undefined, list: readonly string[] | undefined): string[] {
   if (single !== undefined && list !== undefined) {
-    r.problems.push('SESSION_SECRET and SESSION_SECRETS are both set (directly or through _FILE); set only one: SESSION_SECRETS lists the current secret first, then the previous ones');
+    r.problems.push(
+      'SESSION_SECRET and SESSION_SECRETS are both set (directly or through _FILE); set only one: SESSION_SECRETS lists the current secret first, then the previous ones',
+    );
     return [];
   }
   if (list === undefined) {
-    const secret = r.required('SESSION_SECRET', single, `${GENERATE} (or list several in SESSION_SECRETS to rotate them)`);
+    const secret = r.required(
+      'SESSION_SECRET',
+      single,
+      `${GENERATE} (or list several in SESSION_SECRETS to rotate them)`,
+    );
     const problem = secret === '' ? undefined : lengthProblem('SESSION_SECRET', secret);
     if (problem) r.problems.push(problem);
     return secret === '' ? [] : [secret];
   }
-  if (list.length === 0) r.problems.push('SESSION_SECRETS lists no secret: give the current one first, then the previous ones, separated by commas');
+  if (list.length === 0)
+    r.problems.push(
+      'SESSION_SECRETS lists no secret: give the current one first, then the previous ones, separated by commas',
+    );
   if (list.length > MAX_SESSION_SECRETS) {
-    r.problems.push(`SESSION_SECRETS lists ${list.length} secrets, at most ${MAX_SESSION_SECRETS}: drop those older than SESSION_MAX_AGE`);
+    r.problems.push(
+      `SESSION_SECRETS lists ${list.length} secrets, at most ${MAX_SESSION_SECRETS}: drop those older than SESSION_MAX_AGE`,
+    );
   }
   list.forEach((secret, i) => {
     const problem = lengthProblem(`SESSION_SECRETS[${i}]`, secret);
@@ -60,20 +73,35 @@ function sessionSecrets(r: EnvReader, single: string | undefined, list: readonly
 export const sessionSection = defineSection({
   name: 'session',
   variables: {
-    secret: v.secret('SESSION_SECRET', { required: true, doc: 'Exactly 32 characters (openssl rand -hex 16); the session keys are derived from it.' }),
+    secret: v.secret('SESSION_SECRET', {
+      required: true,
+      doc: 'Exactly 32 characters (openssl rand -hex 16); the session keys are derived from it.',
+    }),
     secrets: v.secretList('SESSION_SECRETS', {
       doc: 'Instead of SESSION_SECRET: several such secrets, newest first; sessions are encrypted with the first and read with any.',
     }),
-    sessionStore: v.oneOf('SESSION_STORE', ['cookie', 'redis', 'memory'] as const, 'cookie', { doc: 'Where sessions live: cookie, redis or memory (one process).' }),
-    sessionMaxAge: v.integer('SESSION_MAX_AGE', 43200, 60, 31 * 86400, { doc: 'Absolute session lifetime in seconds.' }),
-    sessionIdleTimeout: v.integer('SESSION_IDLE_TIMEOUT', 3600, 60, 31 * 86400, { doc: 'Seconds without a request after which the session ends.' }),
-    sessionCacheTtl: v.integer('SESSION_CACHE_TTL', 5, 0, 5, { doc: 'Seconds a session read from Redis is served from the in-process cache.' }),
-    sessionCacheSize: v.integer('SESSION_CACHE_SIZE', 10000, 0, 1000000, { doc: 'Sessions kept in the in-process cache.' }),
+    sessionStore: v.oneOf('SESSION_STORE', ['cookie', 'redis', 'memory'] as const, 'cookie', {
+      doc: 'Where sessions live: cookie, redis or memory (one process).',
+    }),
+    sessionMaxAge: v.integer('SESSION_MAX_AGE', 43200, 60, 31 * 86400, {
+      doc: 'Absolute session lifetime in seconds.',
+    }),
+    sessionIdleTimeout: v.integer('SESSION_IDLE_TIMEOUT', 3600, 60, 31 * 86400, {
+      doc: 'Seconds without a request after which the session ends.',
+    }),
+    sessionCacheTtl: v.integer('SESSION_CACHE_TTL', 5, 0, 5, {
+      doc: 'Seconds a session read from Redis is served from the in-process cache.',
+    }),
+    sessionCacheSize: v.integer('SESSION_CACHE_SIZE', 10000, 0, 1000000, {
+      doc: 'Sessions kept in the in-process cache.',
+    }),
   },
   build({ secret, secrets, ...rest }, r): SessionConfig {
     const list = sessionSecrets(r, secret, secrets);
     if (rest.sessionStore === 'memory') {
-      r.warnings.push('SESSION_STORE=memory keeps sessions in this process only: use it for development, never with several replicas');
+      r.warnings.push(
+        'SESSION_STORE=memory keeps sessions in this process only: use it for development, never with several replicas',
+      );
     }
     return { sessionSecret: list[0] ?? '', sessionSecrets: list, ...rest };
   },

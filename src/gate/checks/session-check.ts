@@ -20,7 +20,12 @@ export async function sessionCheck(ctx: FlowContext, rules: SessionRules, req: G
   if (loaded === undefined) return unauthenticated(ctx, req);
   const { setCookies } = loaded;
   if (!rules.authorized(loaded.session.claims)) {
-    return { kind: 'forbidden', user: displayName(loaded.session.claims), logoutUrl: ctx.url(config.logoutPath), setCookies };
+    return {
+      kind: 'forbidden',
+      user: displayName(loaded.session.claims),
+      logoutUrl: ctx.url(config.logoutPath),
+      setCookies,
+    };
   }
   return { kind: 'allow', headers: rules.identity(loaded.session), setCookies };
 }
@@ -29,6 +34,11 @@ export async function sessionCheck(ctx: FlowContext, rules: SessionRules, req: G
 function unauthenticated(ctx: FlowContext, req: GateRequest): Promise<Decision> | Decision {
   const { config } = ctx.deps;
   const returnTo = safeReturnTo(req.uri, config.postLoginRedirectPath, ctx.reserved);
-  if (config.unauthenticatedBehavior === 'auto' && isNavigation(req.method, req.headers)) return startLogin(ctx, req, returnTo);
-  return { kind: 'unauthenticated', loginUrl: `${ctx.url(config.loginPath)}?redirect=${encodeURIComponent(returnTo)}`, setCookies: [] };
+  if (config.unauthenticatedBehavior === 'auto' && isNavigation(req.method, req.headers))
+    return startLogin(ctx, req, returnTo);
+  return {
+    kind: 'unauthenticated',
+    loginUrl: `${ctx.url(config.loginPath)}?redirect=${encodeURIComponent(returnTo)}`,
+    setCookies: [],
+  };
 }

@@ -9,10 +9,19 @@ export async function callbackFlow(ctx: FlowContext, req: GateRequest, query: st
   const params = new URLSearchParams(query);
   const state = params.get('state');
   try {
-    if (state === null || state === '') throw new AppError('LOGIN_STATE_MISMATCH', 'This sign-in link is incomplete. Please sign in again.', 'callback without state');
+    if (state === null || state === '')
+      throw new AppError(
+        'LOGIN_STATE_MISMATCH',
+        'This sign-in link is incomplete. Please sign in again.',
+        'callback without state',
+      );
     const tx = await ctx.transactions.find(state, req.cookies);
     if (tx === undefined) {
-      throw new AppError('LOGIN_EXPIRED', 'This sign-in has expired or was started in another browser. Please sign in again.', 'no login transaction for state');
+      throw new AppError(
+        'LOGIN_EXPIRED',
+        'This sign-in has expired or was started in another browser. Please sign in again.',
+        'no login transaction for state',
+      );
     }
     const tokens = await oidc.exchange(query, tx);
     const now = nowSeconds();
@@ -31,7 +40,10 @@ export async function callbackFlow(ctx: FlowContext, req: GateRequest, query: st
     // A fresh id replaces any old session, which create() ends: no fixation.
     const setCookies = [...(await sessions.create(session, req.cookies)), ctx.transactions.end(state)];
     metrics.logins.inc({ stage: 'completed', reason: '' });
-    logger.info({ event: 'login', correlationId: req.correlationId(), sub: session.sub, sid: session.sid }, 'login completed');
+    logger.info(
+      { event: 'login', correlationId: req.correlationId(), sub: session.sub, sid: session.sid },
+      'login completed',
+    );
     return { kind: 'redirect', reason: 'return', location: ctx.url(tx.returnTo), setCookies };
   } catch (err) {
     const code = (err as AppError).code ?? 'INTERNAL';

@@ -3,7 +3,11 @@ import { DEFAULT_ACCESS_POLICY, parseAccessPolicy } from '../../../src/authz/bea
 
 describe('parseAccessPolicy', () => {
   it('reads the seed vocabulary', () => {
-    const input = { applications: [{ name: 'prod:team:app-a', clientId: 'id-a' }], appRoles: ['access_as_application'], users: { allowAll: false, groups: ['g1'], scopes: [] } };
+    const input = {
+      applications: [{ name: 'prod:team:app-a', clientId: 'id-a' }],
+      appRoles: ['access_as_application'],
+      users: { allowAll: false, groups: ['g1'], scopes: [] },
+    };
     expect(parseAccessPolicy(input)).toEqual({ policy: input, problems: [] });
   });
 
@@ -18,8 +22,19 @@ describe('parseAccessPolicy', () => {
     [{ applications: {} }, 'ACCESS_POLICY.applications must be a list'],
     [{ applications: [{ name: 'x' }] }, 'ACCESS_POLICY.applications[0].clientId'],
     [{ applications: [{ clientId: 'id' }] }, 'ACCESS_POLICY.applications[0].name'],
-    [{ applications: [{ name: 'a', clientId: 'id' }, { name: 'b', clientId: 'id' }] }, 'listed twice'],
-    [{ applications: [{ name: 'a', clientId: 'id', namespace: 'x' }] }, 'ACCESS_POLICY.applications[0] has unknown key(s): namespace'],
+    [
+      {
+        applications: [
+          { name: 'a', clientId: 'id' },
+          { name: 'b', clientId: 'id' },
+        ],
+      },
+      'listed twice',
+    ],
+    [
+      { applications: [{ name: 'a', clientId: 'id', namespace: 'x' }] },
+      'ACCESS_POLICY.applications[0] has unknown key(s): namespace',
+    ],
     [{ appRoles: 'access_as_application' }, 'ACCESS_POLICY.appRoles must be a list'],
     [{ users: [] }, 'ACCESS_POLICY.users must be an object'],
     [{ users: { allowAll: 'yes' } }, 'ACCESS_POLICY.users.allowAll must be true or false'],

@@ -7,14 +7,26 @@ describe('bearerChallenge', () => {
   });
 
   it('with an error, its description and scope, in that order', () => {
-    expect(bearerChallenge({ realm: 'app.test', error: 'invalid_token', description: 'expired' })).toBe('Bearer realm="app.test", error="invalid_token", error_description="expired"');
-    expect(bearerChallenge({ realm: 'app.test', error: 'insufficient_scope', description: 'role required', scope: ['access_as_application', 'x'] }))
-      .toBe('Bearer realm="app.test", error="insufficient_scope", error_description="role required", scope="access_as_application x"');
+    expect(bearerChallenge({ realm: 'app.test', error: 'invalid_token', description: 'expired' })).toBe(
+      'Bearer realm="app.test", error="invalid_token", error_description="expired"',
+    );
+    expect(
+      bearerChallenge({
+        realm: 'app.test',
+        error: 'insufficient_scope',
+        description: 'role required',
+        scope: ['access_as_application', 'x'],
+      }),
+    ).toBe(
+      'Bearer realm="app.test", error="insufficient_scope", error_description="role required", scope="access_as_application x"',
+    );
   });
 
   it('cannot be broken out of a quoted string', () => {
     expect(bearerChallenge({ realm: 'a"b\\c\r\nd' })).toBe('Bearer realm="abcd"');
-    expect(bearerChallenge({ realm: 'r', error: 'insufficient_scope', scope: ['ok', 'bad"one'] })).toBe('Bearer realm="r", error="insufficient_scope", scope="ok"');
+    expect(bearerChallenge({ realm: 'r', error: 'insufficient_scope', scope: ['ok', 'bad"one'] })).toBe(
+      'Bearer realm="r", error="insufficient_scope", scope="ok"',
+    );
   });
 });
 

@@ -4,13 +4,19 @@ import { bearerOnlyPathProblems, compileBearerOnlyPaths } from '../../../src/aut
 describe('BEARER_ONLY_PATHS', () => {
   const only = compileBearerOnlyPaths(['/api/', '/internal']);
 
-  it.each(['/api', '/api/', '/api/orders', '/api/orders?x=1', '/internal', '/internal/x', '/%61pi/x'])('%s is bearer-only', (path) => {
-    expect(only(path)).toBe(true);
-  });
+  it.each(['/api', '/api/', '/api/orders', '/api/orders?x=1', '/internal', '/internal/x', '/%61pi/x'])(
+    '%s is bearer-only',
+    (path) => {
+      expect(only(path)).toBe(true);
+    },
+  );
 
-  it.each(['/', '/apix', '/api-docs', '/internals', '/app/api/', '/API/x', '/api%2Fx'])('%s is not (segment boundary, case, encoded slash)', (path) => {
-    expect(only(path)).toBe(false);
-  });
+  it.each(['/', '/apix', '/api-docs', '/internals', '/app/api/', '/API/x', '/api%2Fx'])(
+    '%s is not (segment boundary, case, encoded slash)',
+    (path) => {
+      expect(only(path)).toBe(false);
+    },
+  );
 
   it('none configured matches nothing; / matches everything', () => {
     expect(compileBearerOnlyPaths([])('/api/')).toBe(false);

@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generateKeyPair, type CryptoKey, type JWTPayload } from 'jose';
 import { createBearerValidator, type BearerValidatorOptions } from '../../../src/authz/bearer/bearer-validator.js';
-import { API_CLIENT_ID, APP_A, ROLE, startEntraTenants, T1, T2, type EntraTenants } from '../../support/entra-tenants.js';
+import {
+  API_CLIENT_ID,
+  APP_A,
+  ROLE,
+  startEntraTenants,
+  T1,
+  T2,
+  type EntraTenants,
+} from '../../support/entra-tenants.js';
 
 let tenants: EntraTenants;
 let stranger: CryptoKey;
@@ -12,13 +20,29 @@ beforeAll(async () => {
 afterAll(() => tenants.close());
 
 const now = () => Math.floor(Date.now() / 1000);
-const claims = (tid: string, extra: JWTPayload = {}): JWTPayload =>
-  ({ iss: tenants.issuer(tid), aud: API_CLIENT_ID, tid, azp: APP_A, idtyp: 'app', roles: [ROLE], iat: now(), exp: now() + 300, ...extra });
+const claims = (tid: string, extra: JWTPayload = {}): JWTPayload => ({
+  iss: tenants.issuer(tid),
+  aud: API_CLIENT_ID,
+  tid,
+  azp: APP_A,
+  idtyp: 'app',
+  roles: [ROLE],
+  iat: now(),
+  exp: now() + 300,
+  ...extra,
+});
 
 function validator(overrides: Partial<BearerValidatorOptions> = {}) {
   return createBearerValidator({
-    jwksUri: tenants.commonJwksUri, issuers: [tenants.issuerTemplate], v1Issuers: [], acceptV1: false,
-    tenants: [T1, T2], audiences: [API_CLIENT_ID], algorithms: ['RS256'], clockSkew: 60, ...overrides,
+    jwksUri: tenants.commonJwksUri,
+    issuers: [tenants.issuerTemplate],
+    v1Issuers: [],
+    acceptV1: false,
+    tenants: [T1, T2],
+    audiences: [API_CLIENT_ID],
+    algorithms: ['RS256'],
+    clockSkew: 60,
+    ...overrides,
   });
 }
 
@@ -26,7 +50,9 @@ describe('remote key set under a flood of unknown keys', () => {
   it('200 tokens with unknown kids cost at most two key-set fetches, and valid tokens still pass', async () => {
     const v = validator();
     const before = tenants.jwksFetches();
-    const forged = await Promise.all(Array.from({ length: 200 }, (_, i) => tenants.sign(claims(T1), { key: stranger, kid: `forged-${i}` })));
+    const forged = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => tenants.sign(claims(T1), { key: stranger, kid: `forged-${i}` })),
+    );
     const results = await Promise.all(forged.map((t) => v.validate(t)));
     for (const t of forged.slice(0, 50)) results.push(await v.validate(t));
     expect(results.every((r) => !r.ok && r.reason === 'signature invalid')).toBe(true);
@@ -41,7 +67,9 @@ describe('remote key set under a flood of unknown keys', () => {
     await v.validate(await tenants.sign(claims(T1)));
     const before = tenants.jwksFetches();
     await new Promise((r) => setTimeout(r, 300));
-    const forged = await Promise.all(Array.from({ length: 20 }, (_, i) => tenants.sign(claims(T1), { key: stranger, kid: `late-${i}` })));
+    const forged = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => tenants.sign(claims(T1), { key: stranger, kid: `late-${i}` })),
+    );
     await Promise.all(forged.map((t) => v.validate(t)));
     expect(tenants.jwksFetches() - before).toBe(1);
   });
@@ -56,7 +84,10 @@ describe('JWK issuer field (Entra common keys)', () => {
   it('a key scoped to T2 verifies T2 tokens only, never a token claiming T1', async () => {
     const key = { key: tenants.t2OnlyKey.privateKey, kid: tenants.t2OnlyKey.kid };
     expect(await validator().validate(await tenants.sign(claims(T2), key))).toMatchObject({ ok: true });
-    expect(await validator().validate(await tenants.sign(claims(T1), key))).toMatchObject({ ok: false, reason: 'signature invalid' });
+    expect(await validator().validate(await tenants.sign(claims(T1), key))).toMatchObject({
+      ok: false,
+      reason: 'signature invalid',
+    });
   });
 
   it('the {tenantid} scope is filled with the token tid, not any tenant', async () => {

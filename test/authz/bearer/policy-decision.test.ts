@@ -1,6 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseAccessPolicy } from '../../../src/authz/bearer/access-policy.js';
-import { callingClient, compileAccessPolicy, DENIAL_REASONS, tokenKind } from '../../../src/authz/bearer/policy-decision.js';
+import {
+  callingClient,
+  compileAccessPolicy,
+  DENIAL_REASONS,
+  tokenKind,
+} from '../../../src/authz/bearer/policy-decision.js';
 import { compileClaimRules } from '../../../src/authz/claim-rules.js';
 
 const OWN = 'own-client';
@@ -10,8 +15,20 @@ function policy(json: unknown, assert: Parameters<typeof compileClaimRules>[0] =
   return compileAccessPolicy(p, { ownClientId: OWN, assertClaims: compileClaimRules(assert) });
 }
 const base = { applications: [{ name: 'prod:team:app-a', clientId: 'app-a' }], users: { groups: ['g-ok'] } };
-const app = (extra: Record<string, unknown> = {}) => ({ idtyp: 'app', azp: 'app-a', roles: ['access_as_application'], ...extra });
-const user = (extra: Record<string, unknown> = {}) => ({ idtyp: 'user', azp: 'app-a', scp: 'access_as_user', groups: ['g-ok'], oid: 'u1', ...extra });
+const app = (extra: Record<string, unknown> = {}) => ({
+  idtyp: 'app',
+  azp: 'app-a',
+  roles: ['access_as_application'],
+  ...extra,
+});
+const user = (extra: Record<string, unknown> = {}) => ({
+  idtyp: 'user',
+  azp: 'app-a',
+  scp: 'access_as_user',
+  groups: ['g-ok'],
+  oid: 'u1',
+  ...extra,
+});
 
 describe('token kind and calling client', () => {
   it('idtyp decides; without it, roles and no scp is an app', () => {
@@ -32,21 +49,40 @@ describe('token kind and calling client', () => {
 
 describe('app-only tokens', () => {
   it('a listed application with the role passes, named by the policy', () => {
-    expect(policy(base)(app())).toEqual({ allowed: true, kind: 'app', clientId: 'app-a', clientName: 'prod:team:app-a' });
+    expect(policy(base)(app())).toEqual({
+      allowed: true,
+      kind: 'app',
+      clientId: 'app-a',
+      clientName: 'prod:team:app-a',
+    });
   });
 
   it('a listed application without the role is denied with the role it needs', () => {
-    expect(policy(base)(app({ roles: undefined }))).toMatchObject({ allowed: false, reason: DENIAL_REASONS.appRoleMissing, required: ['access_as_application'] });
-    expect(policy(base)(app({ roles: ['other'] }))).toMatchObject({ allowed: false, reason: DENIAL_REASONS.appRoleMissing });
+    expect(policy(base)(app({ roles: undefined }))).toMatchObject({
+      allowed: false,
+      reason: DENIAL_REASONS.appRoleMissing,
+      required: ['access_as_application'],
+    });
+    expect(policy(base)(app({ roles: ['other'] }))).toMatchObject({
+      allowed: false,
+      reason: DENIAL_REASONS.appRoleMissing,
+    });
   });
 
   it('an unlisted application is denied even with the role (never on aud alone)', () => {
-    expect(policy(base)(app({ azp: 'app-z' }))).toMatchObject({ allowed: false, reason: DENIAL_REASONS.appNotListed, clientId: 'app-z' });
+    expect(policy(base)(app({ azp: 'app-z' }))).toMatchObject({
+      allowed: false,
+      reason: DENIAL_REASONS.appNotListed,
+      clientId: 'app-z',
+    });
     expect(policy(base)(app({ azp: OWN }))).toMatchObject({ allowed: false, reason: DENIAL_REASONS.appNotListed });
   });
 
   it('a v1 token is matched on appid; the label never matches', () => {
-    expect(policy(base)({ roles: ['access_as_application'], appid: 'app-a' })).toMatchObject({ allowed: true, kind: 'app' });
+    expect(policy(base)({ roles: ['access_as_application'], appid: 'app-a' })).toMatchObject({
+      allowed: true,
+      kind: 'app',
+    });
     expect(policy(base)(app({ azp: 'prod:team:app-a' }))).toMatchObject({ allowed: false });
   });
 
@@ -61,7 +97,12 @@ describe('app-only tokens', () => {
 
 describe('user tokens', () => {
   it('a user in a listed group, called through a listed client, passes', () => {
-    expect(policy(base)(user())).toEqual({ allowed: true, kind: 'user', clientId: 'app-a', clientName: 'prod:team:app-a' });
+    expect(policy(base)(user())).toEqual({
+      allowed: true,
+      kind: 'user',
+      clientId: 'app-a',
+      clientName: 'prod:team:app-a',
+    });
   });
 
   it('this app itself may call for a user', () => {
@@ -69,13 +110,24 @@ describe('user tokens', () => {
   });
 
   it('an unlisted client acting for a user is denied', () => {
-    expect(policy(base)(user({ azp: 'app-z' }))).toMatchObject({ allowed: false, reason: DENIAL_REASONS.clientNotListed });
+    expect(policy(base)(user({ azp: 'app-z' }))).toMatchObject({
+      allowed: false,
+      reason: DENIAL_REASONS.clientNotListed,
+    });
   });
 
   it('a user in no listed group is denied; allowAll lets every user through', () => {
-    expect(policy(base)(user({ groups: ['g-other'] }))).toMatchObject({ allowed: false, reason: DENIAL_REASONS.groupMissing });
-    expect(policy(base)(user({ groups: undefined }))).toMatchObject({ allowed: false, reason: DENIAL_REASONS.groupMissing });
-    expect(policy({ ...base, users: { allowAll: true } })(user({ groups: undefined }))).toMatchObject({ allowed: true });
+    expect(policy(base)(user({ groups: ['g-other'] }))).toMatchObject({
+      allowed: false,
+      reason: DENIAL_REASONS.groupMissing,
+    });
+    expect(policy(base)(user({ groups: undefined }))).toMatchObject({
+      allowed: false,
+      reason: DENIAL_REASONS.groupMissing,
+    });
+    expect(policy({ ...base, users: { allowAll: true } })(user({ groups: undefined }))).toMatchObject({
+      allowed: true,
+    });
   });
 
   it('a groups overage is denied with a reason that says so, unless allowAll', () => {
@@ -88,14 +140,25 @@ describe('user tokens', () => {
   it('required scopes: scp needs one of them, read as space-separated words', () => {
     const p = policy({ ...base, users: { groups: ['g-ok'], scopes: ['api.write'] } });
     expect(p(user({ scp: 'api.read api.write' }))).toMatchObject({ allowed: true });
-    expect(p(user({ scp: 'api.read' }))).toMatchObject({ allowed: false, reason: DENIAL_REASONS.scopeMissing, required: ['api.write'] });
+    expect(p(user({ scp: 'api.read' }))).toMatchObject({
+      allowed: false,
+      reason: DENIAL_REASONS.scopeMissing,
+      required: ['api.write'],
+    });
     expect(p(user({ scp: 'api.writer' }))).toMatchObject({ allowed: false });
   });
 
   it('ASSERT_CLAIMS applies to user tokens, with scp split into words', () => {
-    expect(policy(base, [{ name: 'tid', anyOf: ['t1'] }])(user({ tid: 't2' }))).toMatchObject({ allowed: false, reason: DENIAL_REASONS.assertClaims });
+    expect(policy(base, [{ name: 'tid', anyOf: ['t1'] }])(user({ tid: 't2' }))).toMatchObject({
+      allowed: false,
+      reason: DENIAL_REASONS.assertClaims,
+    });
     expect(policy(base, [{ name: 'tid', anyOf: ['t1'] }])(user({ tid: 't1' }))).toMatchObject({ allowed: true });
-    expect(policy(base, [{ name: 'scp', allOf: ['access_as_user'] }])(user({ scp: 'openid access_as_user' }))).toMatchObject({ allowed: true });
+    expect(
+      policy(base, [{ name: 'scp', allOf: ['access_as_user'] }])(user({ scp: 'openid access_as_user' })),
+    ).toMatchObject({
+      allowed: true,
+    });
   });
 
   it('the default policy lets nobody through', () => {

@@ -3,7 +3,12 @@ import { TokenCache } from '../../../src/authz/bearer/token-cache.js';
 
 function clock(start = 1_000_000) {
   let t = start;
-  return { now: () => t, advance: (ms: number) => { t += ms; } };
+  return {
+    now: () => t,
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
 }
 
 describe('TokenCache', () => {

@@ -21,20 +21,32 @@ export const originFor = (port: number) => `http://localhost:${port}`;
 /** The development provider, with one client allowed to return to every app origin. */
 export function startIdp(origins: readonly string[]): Promise<DevIdentityProvider> {
   return startDevIdentityProvider({
-    clients: [{ ...CLIENT, redirectUris: origins.map((o) => `${o}/oauth2/callback`), postLogoutRedirectUris: origins.map((o) => `${o}/oauth2/signed-out`) }],
+    clients: [
+      {
+        ...CLIENT,
+        redirectUris: origins.map((o) => `${o}/oauth2/callback`),
+        postLogoutRedirectUris: origins.map((o) => `${o}/oauth2/signed-out`),
+      },
+    ],
   });
 }
 
 /** The service for the app at `localhost:<appPort>`, configured like the examples expect. */
-export async function startServiceFor(idp: DevIdentityProvider, appPort: number, env: Record<string, string> = {}): Promise<{ service: RunningService; url: string; address: string; logs: string[] }> {
-  const config = loadConfig(serviceEnv(idp.issuer, {
-    DOMAIN: `localhost:${appPort}`,
-    PUBLIC_SCHEME: 'http',
-    BYPASS_PATHS: BYPASS_PATH,
-    ASSERT_CLAIMS: CLAIM_RULE,
-    LOG_LEVEL: 'info',
-    ...env,
-  }));
+export async function startServiceFor(
+  idp: DevIdentityProvider,
+  appPort: number,
+  env: Record<string, string> = {},
+): Promise<{ service: RunningService; url: string; address: string; logs: string[] }> {
+  const config = loadConfig(
+    serviceEnv(idp.issuer, {
+      DOMAIN: `localhost:${appPort}`,
+      PUBLIC_SCHEME: 'http',
+      BYPASS_PATHS: BYPASS_PATH,
+      ASSERT_CLAIMS: CLAIM_RULE,
+      LOG_LEVEL: 'info',
+      ...env,
+    }),
+  );
   const { service, logs } = await startCapturedService(config);
   await service.oidc.start();
   const address = `127.0.0.1:${(service.server.address() as AddressInfo).port}`;
@@ -50,17 +62,24 @@ export interface Proc {
 
 function track(child: ChildProcess, what: string): Proc {
   let output = '';
-  child.stdout?.on('data', (d: Buffer) => { output += d.toString(); });
-  child.stderr?.on('data', (d: Buffer) => { output += d.toString(); });
-  child.once('error', (err) => { output += `cannot start ${what}: ${err.message}`; });
+  child.stdout?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.once('error', (err) => {
+    output += `cannot start ${what}: ${err.message}`;
+  });
   return {
     pid: child.pid ?? 0,
     output: () => output,
-    stop: () => new Promise((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null || !child.pid) return resolve();
-      child.once('exit', () => resolve());
-      process.kill(child.pid, 'SIGTERM');
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null || !child.pid) return resolve();
+        child.once('exit', () => resolve());
+        process.kill(child.pid, 'SIGTERM');
+      }),
   };
 }
 
@@ -76,10 +95,22 @@ async function ready(proc: Proc, port: number, what: string): Promise<Proc> {
 
 /** Caddy running examples/caddy/Caddyfile on `localhost:<port>`. */
 export async function startCaddy(port: number, authAddress: string, appUpstream: string): Promise<Proc> {
-  const child = spawn('caddy', ['run', '--config', path.join(ROOT, 'examples/caddy/Caddyfile'), '--adapter', 'caddyfile'], {
-    env: { ...process.env, APP_ADDRESS: `http://localhost:${port}`, BIND_ADDRESS: '127.0.0.1', AUTH_ADDRESS: authAddress, APP_UPSTREAM: appUpstream, XDG_DATA_HOME: tmpdir(), XDG_CONFIG_HOME: tmpdir() },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'caddy',
+    ['run', '--config', path.join(ROOT, 'examples/caddy/Caddyfile'), '--adapter', 'caddyfile'],
+    {
+      env: {
+        ...process.env,
+        APP_ADDRESS: `http://localhost:${port}`,
+        BIND_ADDRESS: '127.0.0.1',
+        AUTH_ADDRESS: authAddress,
+        APP_UPSTREAM: appUpstream,
+        XDG_DATA_HOME: tmpdir(),
+        XDG_CONFIG_HOME: tmpdir(),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   return ready(track(child, 'caddy'), port, 'caddy');
 }
 
@@ -87,8 +118,11 @@ export async function startCaddy(port: number, authAddress: string, appUpstream:
 export async function startNginx(port: number, authAddress: string, appUpstream: string): Promise<Proc> {
   const dir = mkdtempSync(path.join(tmpdir(), 'e2e-nginx-'));
   chmodSync(dir, 0o777); // workers may run as an unprivileged user
-  for (const sub of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi', 'logs']) mkdirSync(path.join(dir, sub), { mode: 0o777 });
-  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `\t${t}_temp_path ${dir}/${t};`).join('\n');
+  for (const sub of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi', 'logs'])
+    mkdirSync(path.join(dir, sub), { mode: 0o777 });
+  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
+    .map((t) => `\t${t}_temp_path ${dir}/${t};`)
+    .join('\n');
   const conf = readFileSync(path.join(ROOT, 'examples/nginx/nginx.conf'), 'utf8')
     .replaceAll('__LISTEN__', `127.0.0.1:${port}`)
     .replaceAll('__AUTH_SERVICE__', authAddress)
@@ -97,16 +131,27 @@ export async function startNginx(port: number, authAddress: string, appUpstream:
   const file = path.join(dir, 'nginx.conf');
   writeFileSync(file, conf);
   const nginx = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
-  const child = spawn(nginx, ['-p', dir, '-c', file, '-g', `daemon off; pid ${dir}/nginx.pid; error_log stderr;`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(nginx, ['-p', dir, '-c', file, '-g', `daemon off; pid ${dir}/nginx.pid; error_log stderr;`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const proc = await ready(track(child, 'nginx'), port, 'nginx');
-  return { ...proc, stop: async () => { await proc.stop(); rmSync(dir, { recursive: true, force: true }); } };
+  return {
+    ...proc,
+    stop: async () => {
+      await proc.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export { freePort };
 
 /** Signs `username` in through the proxy at `origin` with plain fetch; returns the session's Cookie header. */
 export async function loginWithFetch(origin: string, username: string): Promise<string> {
-  const start = await fetch(`${origin}/oauth2/login?redirect=%2F`, { redirect: 'manual', headers: { accept: 'text/html' } });
+  const start = await fetch(`${origin}/oauth2/login?redirect=%2F`, {
+    redirect: 'manual',
+    headers: { accept: 'text/html' },
+  });
   if (start.status !== 302) throw new Error(`expected a login redirect, got ${start.status}`);
   const loginCookies = cookieHeader(start.headers.getSetCookie());
   const callback = await signInAtProvider(start.headers.get('location') ?? '', username, undefined, origin);

@@ -58,8 +58,12 @@ export async function startUpstream(): Promise<Upstream> {
   const app = await startDemoApp({ handler });
   app.server.on('upgrade', (req: http.IncomingMessage, socket) => {
     seen.push(received(req));
-    const accept = createHash('sha1').update(`${String(req.headers['sec-websocket-key'])}${WS_GUID}`).digest('base64');
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    const accept = createHash('sha1')
+      .update(`${String(req.headers['sec-websocket-key'])}${WS_GUID}`)
+      .digest('base64');
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+    );
     socket.write(textFrame(`hello ${String(req.headers['x-forwarded-user'] ?? 'nobody')}`));
     sockets.add(socket);
     socket.on('error', () => undefined);
