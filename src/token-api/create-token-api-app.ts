@@ -54,12 +54,10 @@ export function createTokenApiApp(options: TokenApiAppOptions): TokenApiApp {
       return;
     }
     if (!isAllowedHost(req.headers.host, allowRemote)) {
-      res
-        .status(400)
-        .json({
-          error: 'invalid_request',
-          error_description: 'the Host header must name this host: localhost, 127.0.0.1 or [::1]',
-        });
+      res.status(400).json({
+        error: 'invalid_request',
+        error_description: 'the Host header must name this host: localhost, 127.0.0.1 or [::1]',
+      });
       return;
     }
     res.set(NO_STORE_HEADERS);
