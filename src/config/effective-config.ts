@@ -36,6 +36,7 @@ export function effectiveConfig(c: Config): Record<string, unknown> {
     POST_LOGIN_REDIRECT_PATH: c.postLoginRedirectPath,
     POST_LOGOUT_REDIRECT_URI: withoutCredentials(c.postLogoutRedirectUri),
     UNAUTHENTICATED_BEHAVIOR: c.unauthenticatedBehavior,
+    ERROR_REDIRECT_PATH: c.errorRedirectPath,
     UPSTREAM_URL: withoutCredentials(c.upstreamUrl?.href),
     BYPASS_PATHS: c.bypassPaths,
     ASSERT_CLAIMS: c.assertClaims,

@@ -9,8 +9,11 @@ export type Decision =
       readonly headers: Readonly<Record<string, string>>;
       readonly setCookies: readonly string[];
     }
-  /** A bypass path: through, with no identity headers. */
-  | { readonly kind: 'bypass'; readonly setCookies: readonly string[] }
+  /**
+   * Through with no identity headers: a bypass path, or (`anonymous`) a request without a
+   * session under `UNAUTHENTICATED_BEHAVIOR=pass`.
+   */
+  | { readonly kind: 'bypass'; readonly anonymous?: true; readonly setCookies: readonly string[] }
   /** Send the browser elsewhere (login, back after callback, logout). */
   | {
       readonly kind: 'redirect';
@@ -25,6 +28,8 @@ export type Decision =
       readonly kind: 'forbidden';
       readonly user: string | undefined;
       readonly logoutUrl: string;
+      /** Login with `prompt=select_account`, returning to the refused page. */
+      readonly switchAccountUrl: string;
       readonly setCookies: readonly string[];
     }
   /** The page shown after logout. */

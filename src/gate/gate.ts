@@ -10,6 +10,7 @@ import { loginFlow } from './flows/login.js';
 import { logoutFlow, signedOutFlow } from './flows/logout.js';
 import { compileIdentityHeaders } from './identity-headers.js';
 import { resolvePaths } from './paths.js';
+import { isNavigation } from './request-kind.js';
 
 export type { GateDeps } from './flows/context.js';
 
@@ -26,6 +27,10 @@ export class Gate {
   private readonly ctx: FlowContext;
   /** The service's own paths on the app's domain, each to its flow; every other path is checked. */
   private readonly flows: ReadonlyMap<string, Flow>;
+  /** The login flows (start and callback), whose failures go to `ERROR_REDIRECT_PATH` when set. */
+  private readonly loginPaths: ReadonlySet<string>;
+  /** `<scheme>://<DOMAIN><ERROR_REDIRECT_PATH>`, or undefined: failed logins show the error page. */
+  private readonly errorUrl: string | undefined;
 
   constructor(deps: GateDeps) {
     const { config } = deps;
@@ -46,6 +51,8 @@ export class Gate {
       url: (path) => origin + path,
     };
     const ctx = this.ctx;
+    this.loginPaths = new Set([paths.login, paths.callback]);
+    this.errorUrl = config.errorRedirectPath === undefined ? undefined : ctx.url(config.errorRedirectPath);
     this.flows = new Map<string, Flow>([
       [paths.signedOut, () => signedOutFlow(ctx)],
       [paths.logout, (req) => logoutFlow(ctx, req)],
@@ -66,5 +73,19 @@ export class Gate {
     if (flow !== undefined) return flow(req, query === -1 ? '' : req.uri.slice(query + 1));
     if (this.bypass(path)) return { kind: 'bypass', setCookies: [] };
     return sessionCheck(this.ctx, this.rules, req);
+  }
+
+  /**
+   * Where a failed login sends the browser under `ERROR_REDIRECT_PATH`, given the error's
+   * status: only for a navigation to the login or callback path. The URL carries the
+   * correlation id and the status, never a parameter of the failed request (no code,
+   * state or error). Undefined: the error page (or JSON for fetch/XHR), as without it.
+   */
+  errorRedirect(req: GateRequest): ((status: number) => string) | undefined {
+    const base = this.errorUrl;
+    if (base === undefined || !isNavigation(req.method, req.headers)) return undefined;
+    const query = req.uri.indexOf('?');
+    if (!this.loginPaths.has(query === -1 ? req.uri : req.uri.slice(0, query))) return undefined;
+    return (status) => `${base}?correlation_id=${encodeURIComponent(req.correlationId())}&status_code=${status}`;
   }
 }

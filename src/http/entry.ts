@@ -13,9 +13,13 @@ const OUTCOME: Readonly<Record<string, CheckOutcome>> = {
   forbidden: 'forbidden',
 };
 
-/** The metrics label for a decision; `flow` counts callback, logout and signed-out answers. */
+/**
+ * The metrics label for a decision; `flow` counts callback, logout and signed-out answers,
+ * `anonymous` the requests let through without a session under `UNAUTHENTICATED_BEHAVIOR=pass`.
+ */
 export function decisionOutcome(decision: Decision): CheckOutcome {
   if (decision.kind === 'redirect') return decision.reason === 'login' ? 'login_redirect' : 'flow';
+  if (decision.kind === 'bypass' && decision.anonymous === true) return 'anonymous';
   return OUTCOME[decision.kind] ?? 'flow';
 }
 
@@ -54,8 +58,10 @@ export function createEntry(options: EntryOptions): (req: IncomingMessage, res: 
     const started = performance.now();
     let outcome: CheckOutcome = 'error';
     const correlationId = lazyCorrelationId(req.headers);
+    let gateRequest: GateRequest | undefined;
     try {
-      const decision = await gate.decide(read(req, correlationId));
+      gateRequest = read(req, correlationId);
+      const decision = await gate.decide(gateRequest);
       outcome = decisionOutcome(decision);
       if (decision.kind === 'allow' || decision.kind === 'bypass') {
         pass(req, res, decision, correlationId);
@@ -65,7 +71,8 @@ export function createEntry(options: EntryOptions): (req: IncomingMessage, res: 
       }
     } catch (err) {
       if (!res.headersSent) own?.(req, res);
-      writeError(res, err, wantsHtml(req.headers), correlationId(), logger, loginUrl);
+      const redirect = gateRequest === undefined ? undefined : gate.errorRedirect(gateRequest);
+      writeError(res, err, wantsHtml(req.headers), correlationId(), logger, loginUrl, redirect);
     } finally {
       metrics?.checked(outcome, (performance.now() - started) / 1000);
     }

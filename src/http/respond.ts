@@ -104,13 +104,17 @@ export function writeDecision(
         {
           title: 'You don’t have access',
           message: `${decision.user ? `You are signed in as ${decision.user}, but your` : 'Your'} account is not allowed to use this application. Ask its owner for access, or sign in with another account.`,
-          actions: [{ label: 'Sign out', href: decision.logoutUrl }],
+          actions: [
+            { label: 'Sign in with another account', href: decision.switchAccountUrl },
+            { label: 'Sign out', href: decision.logoutUrl, secondary: true },
+          ],
           correlationId: correlationId(),
         },
         {
           error: 'forbidden',
           message: 'Your account lacks the access this application requires.',
           logoutUrl: decision.logoutUrl,
+          switchAccountUrl: decision.switchAccountUrl,
         },
         cookies,
       );
@@ -136,7 +140,8 @@ export function writeDecision(
 /**
  * The one error writer: status and level from ERROR_MAP; the user sees a short message
  * and the id, never a stack or token. The log line gets the reason: `detail` and the
- * cause's name, message and code.
+ * cause's name, message and code. With `redirect` (a failed login under
+ * `ERROR_REDIRECT_PATH`) the browser goes there with a 302 instead of seeing the page.
  */
 export function writeError(
   res: ServerResponse,
@@ -145,6 +150,7 @@ export function writeError(
   id: string,
   logger: Logger,
   retryUrl: string,
+  redirect?: (status: number) => string,
 ): void {
   const known: AppError | undefined = isAppError(err) ? err : undefined;
   const code = known?.code ?? 'INTERNAL';
@@ -162,6 +168,11 @@ export function writeError(
   );
   if (res.headersSent) {
     res.destroy();
+    return;
+  }
+  if (redirect !== undefined) {
+    res.writeHead(302, { ...PAGE_HEADERS, Location: redirect(presentation.status), 'Content-Length': 0 });
+    res.end();
     return;
   }
   const retry = presentation.status !== 400 || code !== 'MISSING_HEADER';

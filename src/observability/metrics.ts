@@ -1,7 +1,15 @@
 import { Counter, Histogram, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** What a forward-auth check decided; one label value each. */
-export type CheckOutcome = 'allowed' | 'login_redirect' | 'unauthenticated' | 'forbidden' | 'bypass' | 'error' | 'flow';
+export type CheckOutcome =
+  | 'allowed'
+  | 'login_redirect'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'bypass'
+  | 'anonymous'
+  | 'error'
+  | 'flow';
 
 /** Every outcome, so each series exists (at 0) from the start. */
 export const CHECK_OUTCOMES: readonly CheckOutcome[] = [
@@ -10,6 +18,7 @@ export const CHECK_OUTCOMES: readonly CheckOutcome[] = [
   'unauthenticated',
   'forbidden',
   'bypass',
+  'anonymous',
   'error',
   'flow',
 ];

@@ -3,6 +3,7 @@ import type { Config } from '../config/index.js';
 import { AppError } from '../errors/app-error.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { LoginHints } from './login-hints.js';
 import { classifyProviderError } from './oidc-errors.js';
 
 /** The result of a successful code exchange: validated claims and the tokens. */
@@ -118,10 +119,11 @@ export class OidcClient {
     return { state: client.randomState(), nonce: client.randomNonce(), codeVerifier: client.randomPKCECodeVerifier() };
   }
 
-  /** The provider's authorization URL for this login. */
-  async authorizationUrl(checks: LoginChecks): Promise<URL> {
+  /** The provider's authorization URL for this login, with the login's optional `hints` (prompt, login_hint, domain_hint). */
+  async authorizationUrl(checks: LoginChecks, hints: LoginHints = {}): Promise<URL> {
     const configuration = this.current;
     return client.buildAuthorizationUrl(configuration, {
+      ...hints,
       redirect_uri: this.redirectUri,
       scope: this.config.scopes.join(' '),
       state: checks.state,

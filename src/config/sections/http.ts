@@ -1,7 +1,13 @@
 import { defineSection, v } from '../declare.js';
 
-/** What an unauthenticated request gets. `auto`: redirect navigations, 401 for fetch/XHR. */
-export type UnauthenticatedBehavior = 'auto' | 'unauthorized';
+/**
+ * What an unauthenticated request gets. `auto`: redirect navigations, 401 for fetch/XHR;
+ * `unauthorized`: always 401; `pass`: through without identity headers (the app asks for login).
+ */
+export type UnauthenticatedBehavior = 'auto' | 'unauthorized' | 'pass';
+
+/** Characters of a path segment (RFC 3986 pchar) plus `/`; no query, fragment, backslash or space. */
+const ERROR_PATH = /^\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*$/;
 
 /** The app's origin, the paths the service owns on it, and where allowed requests go. */
 export interface HttpConfig {
@@ -19,8 +25,17 @@ export interface HttpConfig {
   readonly postLoginRedirectPath: string;
   /** `POST_LOGOUT_REDIRECT_URI`: absolute URL the provider sends the browser to after logout. Default `<scheme>://<DOMAIN>/oauth2/signed-out`. */
   readonly postLogoutRedirectUri: string;
-  /** `UNAUTHENTICATED_BEHAVIOR`: `auto` (default) or `unauthorized` (always 401, never redirect). */
+  /**
+   * `UNAUTHENTICATED_BEHAVIOR`: `auto` (default), `unauthorized` (always 401, never redirect) or
+   * `pass` (no session: let the request through without identity headers).
+   */
   readonly unauthenticatedBehavior: UnauthenticatedBehavior;
+  /**
+   * `ERROR_REDIRECT_PATH`: when set, a failed login (start or callback) of a browser navigation is
+   * redirected to `<scheme>://<DOMAIN><path>?correlation_id=<id>&status_code=<status>` instead of
+   * the service's error page. Unset: the error page.
+   */
+  readonly errorRedirectPath: string | undefined;
   /** `UPSTREAM_URL`: when set, sidecar mode: the service proxies allowed requests to this URL. */
   readonly upstreamUrl: URL | undefined;
 }
@@ -48,22 +63,35 @@ export const httpSection = defineSection({
       default: '<scheme>://<DOMAIN>/oauth2/signed-out',
       doc: 'Where the provider sends the browser after logout.',
     }),
-    unauthenticatedBehavior: v.oneOf('UNAUTHENTICATED_BEHAVIOR', ['auto', 'unauthorized'] as const, 'auto', {
-      doc: 'auto: redirect navigations to login, 401 for fetch/XHR; unauthorized: always 401.',
+    unauthenticatedBehavior: v.oneOf('UNAUTHENTICATED_BEHAVIOR', ['auto', 'unauthorized', 'pass'] as const, 'auto', {
+      doc: 'auto: redirect navigations to login, 401 for fetch/XHR; unauthorized: always 401; pass: through without identity headers.',
+    }),
+    errorRedirectPath: v.string('ERROR_REDIRECT_PATH', undefined, {
+      doc: "A path on the app where failed logins are redirected with ?correlation_id=&status_code= instead of the service's error page.",
     }),
     upstreamUrl: v.url('UPSTREAM_URL', ['http', 'https'], { doc: 'Sidecar mode: proxy allowed requests to this URL.' }),
   },
-  build({ domain: rawDomain, publicScheme, postLogoutRedirectUri, ...paths }, r): HttpConfig {
+  build({ domain: rawDomain, publicScheme, postLogoutRedirectUri, errorRedirectPath, ...paths }, r): HttpConfig {
     const domain = r.required('DOMAIN', rawDomain, 'the app host, e.g. myapp.example.com').toLowerCase();
     if (domain !== '' && !/^[a-z0-9.-]+(:\d{1,5})?$/.test(domain)) {
       r.problems.push(`DOMAIN must be a host name with an optional port, without scheme or path (got "${domain}")`);
     }
     if (publicScheme === 'http')
       r.warnings.push('PUBLIC_SCHEME=http: the app is reached over plain http; local use only');
+    if (errorRedirectPath !== undefined) {
+      if (!ERROR_PATH.test(errorRedirectPath) || errorRedirectPath.startsWith('//')) {
+        r.problems.push(
+          `ERROR_REDIRECT_PATH must be a path on the app starting with one /, without query, fragment or spaces (got "${errorRedirectPath}")`,
+        );
+      } else if ([paths.loginPath, paths.callbackPath].includes(errorRedirectPath)) {
+        r.problems.push(`ERROR_REDIRECT_PATH must not be LOGIN_PATH or CALLBACK_PATH: a failed login would loop`);
+      }
+    }
     return {
       domain,
       publicScheme,
       ...paths,
+      errorRedirectPath,
       postLogoutRedirectUri: postLogoutRedirectUri?.href ?? `${publicScheme}://${domain}/oauth2/signed-out`,
     };
   },
