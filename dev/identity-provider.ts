@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Provider from 'oidc-provider';
+import Provider, { interactionPolicy } from 'oidc-provider';
 import { renderLoginPage } from './login-page.js';
 import { SwitchableSigningKey, type SigningKeyChoice } from './signing-key.js';
 import { DEV_USERS, type DevUser } from './test-users.js';
@@ -59,6 +59,9 @@ export async function startDevIdentityProvider(options: {
   const { port } = server.address() as AddressInfo;
   const issuer = `http://${options.host === 'localhost' ? 'localhost' : '127.0.0.1'}:${port}`;
   const signingKey = await SwitchableSigningKey.create(options.signingKey);
+  // Entra ID's `prompt=select_account`, shown here as the login page (the account picker).
+  const policy = interactionPolicy.base();
+  policy.add(new interactionPolicy.Prompt({ name: 'select_account', requestable: true }), 0);
   const provider = new Provider(issuer, {
     jwks: { keys: [signingKey] },
     ttl: {
@@ -101,7 +104,7 @@ export async function startDevIdentityProvider(options: {
       const user = users.find((u) => u.username === sub);
       return user ? { accountId: sub, claims: async () => ({ sub, ...user.claims }) } : undefined;
     },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { policy, url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
   });
   provider.on('server_error', () => undefined);
   const providerHandler = provider.callback();
@@ -133,7 +136,7 @@ export async function startDevIdentityProvider(options: {
         await provider.interactionFinished(
           req,
           res,
-          { login: { accountId: user.username }, consent: { grantId } },
+          { select_account: {}, login: { accountId: user.username }, consent: { grantId } },
           { mergeWithLastSubmission: false },
         );
       } catch (err) {
