@@ -36,7 +36,9 @@ export class Gate {
     const { config } = deps;
     const paths = resolvePaths(config);
     const origin = `${config.publicScheme}://${config.domain}`;
-    this.bypass = compileBypass(config.bypassPaths);
+    // The error page is public: a user whose login failed must see it, not be sent to log in again.
+    const errorPage = config.errorRedirectPath === undefined ? [] : [config.errorRedirectPath];
+    this.bypass = compileBypass([...config.bypassPaths, ...errorPage]);
     this.rules = { authorized: compileClaimRules(config.assertClaims), identity: compileIdentityHeaders(config) };
     this.ctx = {
       deps,

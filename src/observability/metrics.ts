@@ -2,14 +2,7 @@ import { Counter, Histogram, Gauge, Registry, collectDefaultMetrics } from 'prom
 
 /** What a forward-auth check decided; one label value each. */
 export type CheckOutcome =
-  | 'allowed'
-  | 'login_redirect'
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'bypass'
-  | 'anonymous'
-  | 'error'
-  | 'flow';
+  'allowed' | 'login_redirect' | 'unauthenticated' | 'forbidden' | 'bypass' | 'anonymous' | 'error' | 'flow';
 
 /** Every outcome, so each series exists (at 0) from the start. */
 export const CHECK_OUTCOMES: readonly CheckOutcome[] = [

@@ -189,3 +189,26 @@ describe('rendered configuration accepted by loadConfig', () => {
     }
   });
 });
+
+describe('pass-through mode from the chart (unauthorizedBehavior: Pass, autoLogin: false)', () => {
+  async function behaviour(values: Record<string, unknown>): Promise<string> {
+    return load(containerEnv(await render({ valuesFiles: ['existing-team-values.yaml'], values })))
+      .unauthenticatedBehavior;
+  }
+
+  it('maps unauthorizedBehavior: Pass (any case) to UNAUTHENTICATED_BEHAVIOR=pass', async () => {
+    await expect(behaviour({ unauthorizedBehavior: 'Pass' })).resolves.toBe('pass');
+    await expect(behaviour({ unauthorizedBehavior: 'pass' })).resolves.toBe('pass');
+  });
+
+  it('maps the sidecar vocabulary autoLogin: false to pass, also next to loginUri', async () => {
+    await expect(behaviour({ autoLogin: false })).resolves.toBe('pass');
+    await expect(behaviour({ autoLogin: false, loginUri: '/login' })).resolves.toBe('pass');
+    await expect(behaviour({ autoLogin: false, unauthorizedBehavior: 'Pass' })).resolves.toBe('pass');
+  });
+
+  it('keeps the defaults when autoLogin is true', async () => {
+    await expect(behaviour({ autoLogin: true })).resolves.toBe('auto');
+    await expect(behaviour({ autoLogin: true, loginUri: '/login' })).resolves.toBe('unauthorized');
+  });
+});

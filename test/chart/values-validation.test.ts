@@ -43,6 +43,15 @@ describe('misspelt keys', () => {
 });
 
 describe('wrong types and values', () => {
+  it('refuses autoLogin: false next to another unauthorizedBehavior, naming both', async () => {
+    const message = await refusal({ autoLogin: false, unauthorizedBehavior: 'Challenge' });
+    expect(message).toMatch(/autoLogin: false .*unauthorizedBehavior: Challenge/);
+  });
+
+  it('refuses an autoLogin that is not a boolean', async () => {
+    expect(await refusal({ autoLogin: 'no' })).toMatch(/\/autoLogin/);
+  });
+
   it('refuses an unknown session store', async () => {
     expect(await refusal({ sessionStore: { type: 'memcached' } })).toMatch(/\/sessionStore\/type/);
   });

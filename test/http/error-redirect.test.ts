@@ -78,6 +78,12 @@ describe.each(['cookie', 'redis'] as const)('login errors with ERROR_REDIRECT_PA
     expect(res.body).toMatchObject({ error: 'login_expired', correlationId: expect.any(String) });
   });
 
+  it('serves the error page itself without a login, so a failed login cannot loop', async () => {
+    const res = await h.forward('/login-failed?correlation_id=x&status_code=401');
+    expect(res.status).toBe(200);
+    expect(res.headers['x-forwarded-user']).toBeUndefined();
+  });
+
   it('changes nothing for a successful login, which still returns to the app', async () => {
     const cookie = await h.login('alice', '/reports');
     expect((await h.forward('/reports', { cookie })).status).toBe(200);

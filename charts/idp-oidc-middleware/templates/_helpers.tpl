@@ -56,11 +56,16 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if $u.query }}{{ printf "%s?%s" $p $u.query }}{{ else }}{{ $p }}{{ end }}
 {{- end }}
 
-{{/* UNAUTHENTICATED_BEHAVIOR from unauthorizedBehavior (Challenge/Unauthorized) and loginUri. */}}
+{{/*
+UNAUTHENTICATED_BEHAVIOR from unauthorizedBehavior (Challenge/Unauthorized/Pass), autoLogin
+(false: pass, the sidecar vocabulary) and loginUri; validate.yaml refuses contradictions.
+*/}}
 {{- define "idp-oidc-middleware.unauthenticatedBehavior" -}}
 {{- $b := lower (toString .Values.unauthorizedBehavior) }}
 {{- if eq $b "unauthorized" }}unauthorized
-{{- else if eq $b "challenge" }}auto
+{{- else if or (eq $b "challenge") (eq $b "auto") }}auto
+{{- else if eq $b "pass" }}pass
+{{- else if eq (toString .Values.autoLogin) "false" }}pass
 {{- else if .Values.loginUri }}unauthorized
 {{- else }}auto
 {{- end }}
