@@ -55,6 +55,10 @@ function renderApp(r: Received): string {
   const who = user
     ? `<p class="hello">Signed in as</p><p class="name" data-testid="user">${escapeHtml(user)}</p><p class="email" data-testid="email">${escapeHtml(decode(r.email ?? ''))}</p>`
     : '<p class="hello">Nobody is signed in: this page was reached without identity headers.</p>';
+  // Nobody signed in (a bypass path, or UNAUTHENTICATED_BEHAVIOR=pass): the app's own sign-in link.
+  const account = user
+    ? '<a class="button" href="/oauth2/logout">Sign out</a>'
+    : `<a class="button" data-testid="sign-in" href="/oauth2/login?redirect=${escapeHtml(encodeURIComponent(r.url))}">Sign in</a>`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Demo app</title><style>
 *{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f4f5f7;color:#1f2328;padding:16px}
@@ -67,7 +71,7 @@ th,td{text-align:left;vertical-align:top;padding:.35rem .4rem;border-top:1px sol
 @media (max-width:560px){th,td{display:block;width:auto}th{padding-bottom:0}td{border-top:0;padding-top:.1rem}}
 tr.id th,tr.id td{background:#eef6ff}.path{font-family:ui-monospace,monospace;font-size:.85rem;color:#6a737d;word-break:break-all}
 </style></head><body><main>
-<header><h1>Demo app</h1><a class="button" href="/oauth2/logout">Sign out</a></header>
+<header><h1>Demo app</h1>${account}</header>
 <section class="card">${who}<p class="path" data-testid="path">${escapeHtml(r.method)} ${escapeHtml(r.url)}</p></section>
 <section class="card"><h2>Headers this app received</h2><table>${rows}</table></section>
 </main></body></html>`;
