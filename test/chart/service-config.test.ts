@@ -169,6 +169,7 @@ describe('rendered configuration accepted by loadConfig', () => {
       'HEADERS',
       'AUTHORIZATION_HEADER',
       'UNAUTHENTICATED_BEHAVIOR',
+      'ERROR_REDIRECT_PATH',
       'SESSION_STORE',
       'SESSION_MAX_AGE',
       'SESSION_IDLE_TIMEOUT',
@@ -210,5 +211,19 @@ describe('pass-through mode from the chart (unauthorizedBehavior: Pass, autoLogi
   it('keeps the defaults when autoLogin is true', async () => {
     await expect(behaviour({ autoLogin: true })).resolves.toBe('auto');
     await expect(behaviour({ autoLogin: true, loginUri: '/login' })).resolves.toBe('unauthorized');
+  });
+});
+
+describe('error redirect from the chart (errorPath)', () => {
+  it('renders errorPath as ERROR_REDIRECT_PATH, which loadConfig accepts', async () => {
+    const env = containerEnv(
+      await render({ valuesFiles: ['existing-team-values.yaml'], values: { errorPath: '/oops' } }),
+    );
+    expect(env.ERROR_REDIRECT_PATH).toBe('/oops');
+    expect(load(env).errorRedirectPath).toBe('/oops');
+  });
+
+  it('renders no ERROR_REDIRECT_PATH when errorPath is empty', async () => {
+    expect(envs.get('existing-team-values.yaml')!.ERROR_REDIRECT_PATH).toBeUndefined();
   });
 });

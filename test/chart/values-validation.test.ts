@@ -48,6 +48,10 @@ describe('wrong types and values', () => {
     expect(message).toMatch(/autoLogin: false .*unauthorizedBehavior: Challenge/);
   });
 
+  it.each(['oops', '//evil.test/x', '/x?y=1', '/a b'])('refuses errorPath %j, naming it', async (errorPath) => {
+    expect(await refusal({ errorPath })).toMatch(/\/errorPath/);
+  });
+
   it('refuses an autoLogin that is not a boolean', async () => {
     expect(await refusal({ autoLogin: 'no' })).toMatch(/\/autoLogin/);
   });
