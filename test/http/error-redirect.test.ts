@@ -2,8 +2,19 @@
 // https://<DOMAIN><path>?correlation_id=<id>&status_code=<status>, with none of the
 // callback's parameters; fetch/XHR keep their JSON errors.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { AddressInfo } from 'node:net';
 import supertest from 'supertest';
-import { cookieHeader, DOMAIN, signInAtProvider, startHarness, type Harness } from '../support/harness.js';
+import { loadConfig } from '../../src/config/index.js';
+import { freePort } from '../support/free-port.js';
+import {
+  cookieHeader,
+  DOMAIN,
+  serviceEnv,
+  signInAtProvider,
+  startCapturedService,
+  startHarness,
+  type Harness,
+} from '../support/harness.js';
 
 const CALLBACK_PARAMS = ['code', 'state', 'error', 'error_description', 'iss', 'session_state'];
 
@@ -104,5 +115,24 @@ describe('login errors without ERROR_REDIRECT_PATH', () => {
     expect(res.status).toBe(400);
     expect(res.headers.location).toBeUndefined();
     expect(res.text).toMatch(/Reference: <code>/);
+  });
+});
+
+describe('a login start that fails with ERROR_REDIRECT_PATH', () => {
+  it('redirects /oauth2/login with status 503 while the provider cannot be reached', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const config = loadConfig(serviceEnv(closed, { ERROR_REDIRECT_PATH: '/login-failed' }));
+    const { service } = await startCapturedService(config); // discovery never succeeds: not started
+    try {
+      const base = `http://127.0.0.1:${(service.server.address() as AddressInfo).port}`;
+      const res = await supertest(base).get('/oauth2/login?redirect=%2Fx&prompt=login').set('Accept', 'text/html');
+      expect(res.status).toBe(302);
+      expect(errorLocation(res.headers.location).status).toBe('503');
+      const api = await supertest(base).get('/oauth2/login').set('Accept', 'application/json');
+      expect(api.status).toBe(503);
+      expect(api.body.error).toBe('provider_unavailable');
+    } finally {
+      await service.stop();
+    }
   });
 });
