@@ -83,6 +83,11 @@ export const httpSection = defineSection({
         r.problems.push(
           `ERROR_REDIRECT_PATH must be a path on the app starting with one /, without query, fragment or spaces (got "${errorRedirectPath}")`,
         );
+      } else if (errorRedirectPath === '/' || errorRedirectPath === paths.postLoginRedirectPath) {
+        // The error page is served without login (see Gate): it must be a page of its own.
+        r.problems.push(
+          `ERROR_REDIRECT_PATH must be a page of its own, such as /login-failed: it is served without login, so "${errorRedirectPath}" (the home page or POST_LOGIN_REDIRECT_PATH) would become public`,
+        );
       } else if ([paths.loginPath, paths.callbackPath].includes(errorRedirectPath)) {
         r.problems.push(`ERROR_REDIRECT_PATH must not be LOGIN_PATH or CALLBACK_PATH: a failed login would loop`);
       }

@@ -28,12 +28,9 @@ describe('ERROR_REDIRECT_PATH', () => {
     expect(loadConfig({ ...baseEnv, ERROR_REDIRECT_PATH: '' }).errorRedirectPath).toBeUndefined();
   });
 
-  it.each(['/', '/login-failed', '/errors/sign-in', '/a%20b/c', "/x-._~!$&'()*+,;=:@"])(
-    'accepts the path %s',
-    (path) => {
-      expect(loadConfig({ ...baseEnv, ERROR_REDIRECT_PATH: path }).errorRedirectPath).toBe(path);
-    },
-  );
+  it.each(['/login-failed', '/errors/sign-in', '/a%20b/c', "/x-._~!$&'()*+,;=:@"])('accepts the path %s', (path) => {
+    expect(loadConfig({ ...baseEnv, ERROR_REDIRECT_PATH: path }).errorRedirectPath).toBe(path);
+  });
 
   it.each([
     'login-failed',
@@ -49,6 +46,15 @@ describe('ERROR_REDIRECT_PATH', () => {
     const problems = problemsOf({ ...baseEnv, ERROR_REDIRECT_PATH: path });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^ERROR_REDIRECT_PATH must be a path/);
+  });
+
+  it('refuses the home page and POST_LOGIN_REDIRECT_PATH, which would become public', () => {
+    expect(problemsOf({ ...baseEnv, ERROR_REDIRECT_PATH: '/' }).join()).toMatch(
+      /ERROR_REDIRECT_PATH must be a page of its own/,
+    );
+    expect(problemsOf({ ...baseEnv, POST_LOGIN_REDIRECT_PATH: '/home', ERROR_REDIRECT_PATH: '/home' }).join()).toMatch(
+      /ERROR_REDIRECT_PATH must be a page of its own/,
+    );
   });
 
   it('refuses the login and callback paths, which would loop', () => {
