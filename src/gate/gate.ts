@@ -2,6 +2,8 @@ import { compileBypass } from '../authz/bypass-paths.js';
 import { compileClaimRules } from '../authz/claim-rules.js';
 import { LoginTransactions } from '../oidc/login-transaction.js';
 import { appBinding } from '../session/create-session-manager.js';
+import { TokenRefresher } from './checks/refresh.js';
+import { refreshEnabled } from './checks/refresh-policy.js';
 import { sessionCheck, type SessionRules } from './checks/session-check.js';
 import type { Decision, GateRequest } from './decision.js';
 import { callbackFlow } from './flows/callback.js';
@@ -43,6 +45,7 @@ export class Gate {
         appBinding(config),
       ),
       reserved: [paths.callback, paths.login, paths.logout, paths.signedOut],
+      refresher: refreshEnabled(config) ? new TokenRefresher(deps, config.tokenRefreshMargin) : undefined,
       url: (path) => origin + path,
     };
     const ctx = this.ctx;

@@ -230,6 +230,11 @@ export class SessionManager {
     return this.store.getNote(key);
   }
 
+  /** The handle these cookies name, or undefined (no I/O). */
+  handleOf(cookies: Cookies): string | undefined {
+    return this.store.handle(cookies);
+  }
+
   /** True when the session lives in its cookie, so a changed session has a new handle. */
   get inCookie(): boolean {
     return this.store.inCookie;
