@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { fakeClock, type FakeClock } from '../../support/fake-clock.js';
 import { startHarness, type Harness } from '../../support/harness.js';
+import { asCookies } from '../../support/seed-session.js';
 import { startRefreshProvider, type RefreshProvider } from '../../support/refresh-provider.js';
 
 const JSON_ACCEPT = 'application/json';
@@ -73,5 +74,84 @@ describe.each(['redis', 'cookie'] as const)('token refresh (%s store)', (store) 
     clock?.advance(20);
     const expired = await h.forward('/api', { cookie, accept: JSON_ACCEPT });
     expect(expired.status).toBe(503);
+  });
+});
+
+describe('token refresh outcomes', () => {
+  it('never extends the session and logs no token', async () => {
+    const { h, cookie } = await setUp('redis');
+    const before = await h.service.sessions.get(asCookies(cookie));
+    clock?.advance(45);
+    const res = await h.forward('/', { cookie });
+    expect(res.status).toBe(200);
+    const after = await h.service.sessions.get(asCookies(cookie));
+    expect(after?.session.createdAt).toBe(before?.session.createdAt);
+    expect(after?.session.expiresAt).toBe(before?.session.expiresAt);
+    expect(after?.session.refreshToken).not.toBe(before?.session.refreshToken);
+    const log = h.logs.join('');
+    expect(log).toContain('"event":"token_refresh"');
+    for (const secret of [before?.session, after?.session].flatMap((s) => [
+      s?.accessToken,
+      s?.refreshToken,
+      s?.idToken,
+    ]))
+      expect(log).not.toContain(String(secret));
+  });
+
+  it.each([
+    ['interaction_required', 'AADSTS50076: MFA required'],
+    ['invalid_grant', 'AADSTS70043: sign-in frequency'],
+    ['login_required', 'login required'],
+    ['consent_required', 'consent required'],
+  ])('ends the session on %s', async (error, description) => {
+    const { h, op, cookie } = await setUp('redis');
+    op.idp.tokenFault = { status: 400, body: { error, error_description: description } };
+    clock?.advance(45);
+    expect((await h.forward('/api', { cookie, accept: JSON_ACCEPT })).status).toBe(401);
+    expect(await h.service.sessions.get(asCookies(cookie))).toBeUndefined();
+  });
+
+  it('keeps the session on invalid_client (our registration, not the user)', async () => {
+    const { h, op, cookie, token } = await setUp('redis');
+    op.idp.tokenFault = { status: 401, body: { error: 'invalid_client' } };
+    clock?.advance(45);
+    const res = await h.forward('/', { cookie });
+    expect(res.status).toBe(200);
+    expect(res.headers.authorization).toBe(token);
+  });
+
+  it('refuses a refreshed id_token signed with a key the provider does not publish, and ends the session', async () => {
+    const { h, op, cookie, token } = await setUp('redis');
+    const before = await h.service.sessions.get(asCookies(cookie));
+    op.idp.signingKey = 'foreign';
+    clock?.advance(45);
+    const res = await h.forward('/api', { cookie, accept: JSON_ACCEPT });
+    expect(res.status).toBe(401);
+    expect(res.headers.authorization).toBeUndefined();
+    expect(op.refreshes()).toBe(1);
+    expect(await h.service.sessions.get(asCookies(cookie))).toBeUndefined();
+    expect(h.logs.join('')).toMatch(/"outcome":"rejected"/);
+    expect(h.logs.join('')).not.toContain(token.slice('Bearer '.length));
+    expect(before?.session.idToken).toBeDefined();
+  });
+
+  it('does not refresh when TOKEN_REFRESH=auto and no token is forwarded', async () => {
+    op = await startRefreshProvider();
+    h = await startHarness({ store: 'redis', idp: op.idp, env: { TOKEN_REFRESH_MARGIN: '20' } });
+    const cookie = await h.login();
+    clock = fakeClock();
+    clock.advance(45);
+    expect((await h.forward('/', { cookie })).status).toBe(200);
+    expect(op.refreshes()).toBe(0);
+  });
+
+  it('refreshes with TOKEN_REFRESH=on although no token is forwarded', async () => {
+    op = await startRefreshProvider();
+    h = await startHarness({ store: 'redis', idp: op.idp, env: { TOKEN_REFRESH: 'on', TOKEN_REFRESH_MARGIN: '20' } });
+    const cookie = await h.login();
+    clock = fakeClock();
+    clock.advance(45);
+    expect((await h.forward('/', { cookie })).status).toBe(200);
+    expect(op.refreshes()).toBe(1);
   });
 });

@@ -1,0 +1,80 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { fakeClock, type FakeClock } from '../../support/fake-clock.js';
+import { cookieHeader, startHarness, type Harness } from '../../support/harness.js';
+import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
+import { startRefreshProvider, type RefreshProvider } from '../../support/refresh-provider.js';
+
+/**
+ * The provider rotates refresh tokens: a second redemption of the same refresh token
+ * revokes the whole grant, so any double refresh shows as a refused grant and a dead
+ * session. Exactly one refresh per due session, however the requests are spread.
+ */
+const CONCURRENT = 50;
+let op: RefreshProvider | undefined;
+let redis: RedisServer | undefined;
+let replicas: Harness[] = [];
+let clock: FakeClock | undefined;
+
+afterEach(async () => {
+  clock?.restore();
+  clock = undefined;
+  for (const h of replicas) await h.close();
+  await op?.idp.close();
+  await redis?.stop();
+  replicas = [];
+  op = redis = undefined;
+});
+
+async function start(store: 'cookie' | 'redis', count: number, shareRedis: boolean): Promise<Harness[]> {
+  op = await startRefreshProvider({ accessTokenTtl: 60, rotateRefreshToken: true });
+  redis = shareRedis ? await startRedisServer() : undefined;
+  const env = {
+    AUTHORIZATION_HEADER: 'Authorization',
+    TOKEN_REFRESH_MARGIN: '20',
+    ...(redis ? { REDIS_URL: redis.url } : {}),
+  };
+  for (let i = 0; i < count; i++) replicas.push(await startHarness({ store, idp: op.idp, env }));
+  return replicas;
+}
+
+async function burst(hs: Harness[], cookie: string) {
+  return Promise.all(
+    Array.from({ length: CONCURRENT }, (_, i) => (hs[i % hs.length] as Harness).forward('/', { cookie })),
+  );
+}
+
+describe.each([
+  ['redis store, one replica', 'redis', 1, true],
+  ['redis store, two replicas', 'redis', 2, true],
+  ['cookie store, one replica', 'cookie', 1, false],
+  ['cookie store with REDIS_URL, two replicas', 'cookie', 2, true],
+] as const)('%s', (_name, store, count, shareRedis) => {
+  it(`redeems the refresh token exactly once for ${CONCURRENT} concurrent due requests`, async () => {
+    const hs = await start(store, count, shareRedis);
+    const cookie = await (hs[0] as Harness).login();
+    const old = String((await (hs[0] as Harness).forward('/', { cookie })).headers.authorization);
+    clock = fakeClock();
+    clock.advance(45);
+
+    const answers = await burst(hs, cookie);
+    expect(answers.map((r) => r.status)).toEqual(Array(CONCURRENT).fill(200));
+    const tokens = new Set(answers.map((r) => String(r.headers.authorization)));
+    expect(tokens.has(old)).toBe(false);
+    expect(tokens.size).toBe(1);
+    expect(op?.refreshes()).toBe(1);
+    expect(op?.refused()).toBe(0);
+
+    // The grant survived: the next due refresh works, from the cookie the browser now holds.
+    const renewed = answers.map((r) => r.headers['set-cookie'] as unknown as string[] | undefined);
+    if (store === 'cookie') expect(renewed.every((c) => c !== undefined && c.length > 0)).toBe(true);
+    const current = cookieHeader(
+      renewed.find((c) => c !== undefined),
+      cookie,
+    );
+    clock.advance(45);
+    const later = await (hs[hs.length - 1] as Harness).forward('/', { cookie: current });
+    expect(later.status).toBe(200);
+    expect(op?.refreshes()).toBe(2);
+    expect(op?.refused()).toBe(0);
+  });
+});
