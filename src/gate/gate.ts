@@ -11,7 +11,8 @@ import type { FlowContext, GateDeps } from './flows/context.js';
 import { loginFlow } from './flows/login.js';
 import { logoutFlow, signedOutFlow } from './flows/logout.js';
 import { compileIdentityHeaders } from './identity-headers.js';
-import { resolvePaths } from './paths.js';
+import { SESSION_PATH, SESSION_REFRESH_PATH, resolvePaths } from './paths.js';
+import { sessionFlow, sessionRefreshFlow } from './flows/session-info.js';
 
 export type { GateDeps } from './flows/context.js';
 
@@ -44,8 +45,11 @@ export class Gate {
         { secure: config.cookieSecure, sameSite: config.cookieSameSite, domain: config.cookieDomain },
         appBinding(config),
       ),
-      reserved: [paths.callback, paths.login, paths.logout, paths.signedOut],
-      refresher: refreshEnabled(config) ? new TokenRefresher(deps, config.tokenRefreshMargin) : undefined,
+      reserved: [paths.callback, paths.login, paths.logout, paths.signedOut, SESSION_PATH, SESSION_REFRESH_PATH],
+      refresher:
+        config.tokenRefresh === 'off'
+          ? undefined
+          : new TokenRefresher(deps, config.tokenRefreshMargin, refreshEnabled(config)),
       url: (path) => origin + path,
     };
     const ctx = this.ctx;
@@ -53,6 +57,8 @@ export class Gate {
       [paths.signedOut, () => signedOutFlow(ctx)],
       [paths.logout, (req) => logoutFlow(ctx, req)],
       [paths.login, (req, query) => loginFlow(ctx, req, query)],
+      [SESSION_PATH, (req) => sessionFlow(ctx, req)],
+      [SESSION_REFRESH_PATH, (req) => sessionRefreshFlow(ctx, req)],
       // The callback's query is passed on with its `?`, as openid-client expects.
       [paths.callback, (req, query) => callbackFlow(ctx, req, query === '' ? '' : `?${query}`)],
     ]);

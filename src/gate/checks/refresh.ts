@@ -51,9 +51,14 @@ export class TokenRefresher {
   /** Sessions whose last refresh failed here, until the cooldown ends. */
   private readonly cooling = new LRUCache<string, true>({ max: 10_000, ttl: FAILED_REFRESH_COOLDOWN * 1000 });
 
+  /**
+   * @param auto whether the session check refreshes due tokens (`TOKEN_REFRESH` on, or auto with
+   *   tokens forwarded); when false only `POST /oauth2/session/refresh` does.
+   */
   constructor(
     private readonly deps: GateDeps,
     private readonly margin: number,
+    readonly auto: boolean,
   ) {}
 
   /** True when the session's tokens are due. The only cost on the hot path. */

@@ -22,7 +22,7 @@ export async function sessionCheck(ctx: FlowContext, rules: SessionRules, req: G
   let loaded = await sessions.get(req.cookies); // undefined also when ended meanwhile: a logout elsewhere
   if (loaded === undefined) return unauthenticated(ctx, req);
   const { refresher } = ctx;
-  if (refresher !== undefined && refresher.isDue(loaded.session)) {
+  if (refresher !== undefined && refresher.auto && refresher.isDue(loaded.session)) {
     const result = await refresher.refresh(loaded, req.cookies, req.correlationId);
     if (result.kind === 'ended') return withCookies(await unauthenticated(ctx, req), result.setCookies);
     if (result.kind === 'kept') stillUsable(ctx, result.active);

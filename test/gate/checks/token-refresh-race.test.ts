@@ -43,12 +43,14 @@ async function burst(hs: Harness[], cookie: string) {
   );
 }
 
-describe.each([
+const CASES: [string, 'cookie' | 'redis', number, boolean][] = [
   ['redis store, one replica', 'redis', 1, true],
   ['redis store, two replicas', 'redis', 2, true],
   ['cookie store, one replica', 'cookie', 1, false],
   ['cookie store with REDIS_URL, two replicas', 'cookie', 2, true],
-] as const)('%s', (_name, store, count, shareRedis) => {
+];
+
+describe.each(CASES)('%s', (_name, store, count, shareRedis) => {
   it(`redeems the refresh token exactly once for ${CONCURRENT} concurrent due requests`, async () => {
     const hs = await start(store, count, shareRedis);
     const cookie = await (hs[0] as Harness).login();
