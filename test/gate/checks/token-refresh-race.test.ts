@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { fakeClock, type FakeClock } from '../../support/fake-clock.js';
 import { cookieHeader, startHarness, type Harness } from '../../support/harness.js';
 import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
+import { asCookies } from '../../support/seed-session.js';
 import { startRefreshProvider, type RefreshProvider } from '../../support/refresh-provider.js';
 
 /**
@@ -79,4 +80,30 @@ describe.each(CASES)('%s', (_name, store, count, shareRedis) => {
     expect(op?.refreshes()).toBe(2);
     expect(op?.refused()).toBe(0);
   });
+});
+
+describe('a lock held elsewhere', () => {
+  it('keeps the old token after the bounded wait while it is valid, and answers 503 once it expired', async () => {
+    const [h] = await start('redis', 1, true);
+    const replica = h as Harness;
+    const cookie = await replica.login();
+    const old = String((await replica.forward('/', { cookie })).headers.authorization);
+    const active = await replica.service.sessions.get(asCookies(cookie));
+    // Another replica that took the lock and never finishes (stalled, or its provider call hangs).
+    const held = await replica.service.sessions.lock(`refresh:${replica.service.sessions.sessionKey(active!)}`, 60_000);
+    expect(held).toBeDefined();
+    clock = fakeClock();
+    clock.advance(45);
+    const started = performance.now();
+    const valid = await replica.forward('/', { cookie });
+    expect(valid.status).toBe(200);
+    expect(valid.headers.authorization).toBe(old);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(2900);
+    clock.advance(20);
+    expect((await replica.forward('/api', { cookie, accept: 'application/json' })).status).toBe(503);
+    expect(op?.refreshes()).toBe(0);
+    const metrics = await fetch(`${replica.probeUrl}/metrics`).then((r) => r.text());
+    expect(metrics).toMatch(/idp_token_refresh_total\{outcome="lock_timeout"\} 2/);
+    await held?.release();
+  }, 60_000);
 });
