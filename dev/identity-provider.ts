@@ -22,6 +22,8 @@ export interface DevIdentityProvider {
    * with a key that jwks_uri does not publish, under the published `kid`.
    */
   signingKey: SigningKeyChoice;
+  /** Tests only: while set, `POST /token` answers this status and JSON body instead (Entra-style errors, outages). */
+  tokenFault: { readonly status: number; readonly body: Record<string, unknown> } | undefined;
   close(): Promise<void>;
 }
 
@@ -52,6 +54,10 @@ export async function startDevIdentityProvider(options: {
   rpInitiatedLogout?: boolean;
   /** Tests only: `'foreign'` signs tokens with a key jwks_uri does not publish. Default `'published'`. */
   signingKey?: SigningKeyChoice;
+  /** Access-token lifetime in seconds (the demo shortens it to show refresh). Default 3600. */
+  accessTokenTtl?: number;
+  /** Issue a new refresh token at every refresh; reusing an old one then revokes the grant. Default false. */
+  rotateRefreshToken?: boolean;
 }): Promise<DevIdentityProvider> {
   const users = options.users ?? DEV_USERS;
   const server = http.createServer();
@@ -65,7 +71,7 @@ export async function startDevIdentityProvider(options: {
   const provider = new Provider(issuer, {
     jwks: { keys: [signingKey] },
     ttl: {
-      AccessToken: 3600,
+      AccessToken: options.accessTokenTtl ?? 3600,
       AuthorizationCode: 60,
       IdToken: 3600,
       Interaction: 600,
@@ -87,6 +93,9 @@ export async function startDevIdentityProvider(options: {
       email: ['email'],
     },
     conformIdTokenClaims: false,
+    // Refresh tokens without `offline_access` (which oidc-provider drops unless prompt=consent).
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: options.rotateRefreshToken ?? false,
     cookies: { keys: ['dev-provider-cookie-key-not-secret'] },
     features: {
       devInteractions: { enabled: false },
@@ -109,7 +118,13 @@ export async function startDevIdentityProvider(options: {
   provider.on('server_error', () => undefined);
   const providerHandler = provider.callback();
 
+  let tokenFault: DevIdentityProvider['tokenFault'];
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (tokenFault !== undefined && req.method === 'POST' && req.url === '/token') {
+      res.writeHead(tokenFault.status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+      res.end(JSON.stringify(tokenFault.body));
+      return;
+    }
     const match = /^\/interaction\/([\w-]+)$/.exec(req.url ?? '');
     if (!match) {
       void providerHandler(req, res);
@@ -154,6 +169,12 @@ export async function startDevIdentityProvider(options: {
     },
     set signingKey(choice: SigningKeyChoice) {
       signingKey.signWith = choice;
+    },
+    get tokenFault() {
+      return tokenFault;
+    },
+    set tokenFault(fault) {
+      tokenFault = fault;
     },
     close: () =>
       new Promise((resolve) => {

@@ -54,6 +54,8 @@ const idp = await startDevIdentityProvider({
   ],
   port: port('DEMO_PROVIDER_PORT', 9000),
   host,
+  // Short-lived access tokens so the demo shows refresh: the token the app receives changes every ~2 minutes.
+  accessTokenTtl: 180,
 });
 const app = await startDemoApp({ port: port('DEMO_APP_PORT', 0), host: '127.0.0.1' });
 const config = loadConfig({
@@ -67,6 +69,9 @@ const config = loadConfig({
   SESSION_STORE: 'memory',
   UPSTREAM_URL: app.url,
   ASSERT_CLAIMS: JSON.stringify([{ name: 'groups', anyOf: ['demo-users'] }]),
+  // Forwarding the access token turns refresh on (TOKEN_REFRESH=auto); the demo app shows its expiry.
+  AUTHORIZATION_HEADER: 'Authorization',
+  TOKEN_REFRESH_MARGIN: '60',
   PORT: String(servicePort),
   PROBE_PORT: '0', // any free port: the demo needs no probes
   HOST: host,
@@ -91,6 +96,8 @@ process.stdout.write(
     '',
     `  Identity provider (development only): ${idp.issuer}`,
     `  Demo app behind the service:          ${app.url}`,
+    `  Session and access-token expiry: ${origin}/oauth2/session (the access token lives 3 minutes and is`,
+    '  refreshed a minute before it expires: the Authorization header the app shows changes).',
     `  Sign out: ${origin}/oauth2/logout. Press Ctrl+C to stop.`,
     '',
   ].join('\n') + '\n',

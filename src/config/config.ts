@@ -4,6 +4,7 @@ import type { HeadersConfig } from './sections/headers.js';
 import type { HttpConfig } from './sections/http.js';
 import type { OidcConfig } from './sections/oidc.js';
 import type { RedisConfig } from './sections/redis.js';
+import type { RefreshConfig } from './sections/refresh.js';
 import type { ServerConfig } from './sections/server.js';
 import type { SessionConfig } from './sections/session.js';
 
@@ -14,12 +15,14 @@ export type {
   HttpConfig,
   OidcConfig,
   RedisConfig,
+  RefreshConfig,
   ServerConfig,
   SessionConfig,
 };
 export type { HeaderTemplate } from './sections/headers.js';
 export type { UnauthenticatedBehavior } from './sections/http.js';
 export type { SessionStoreKind } from './sections/session.js';
+export type { TokenRefreshMode } from './sections/refresh.js';
 
 /**
  * The whole service configuration, read once from the environment by `loadConfig`
@@ -31,6 +34,7 @@ export type Config = OidcConfig &
   AuthzConfig &
   HeadersConfig &
   SessionConfig &
+  RefreshConfig &
   CookieConfig &
   ServerConfig & {
     /** Redis settings (`REDIS_*`). */

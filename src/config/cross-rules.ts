@@ -17,6 +17,11 @@ export function crossSectionProblems(config: Omit<Config, 'warnings'>, r: EnvRea
   ) {
     problems.push('REDIS_URL is required when SESSION_STORE=redis (or set REDIS_SENTINELS)');
   }
+  if (config.tokenRefresh !== 'off' && config.tokenRefreshMargin <= config.sessionCacheTtl) {
+    problems.push(
+      `TOKEN_REFRESH_MARGIN (${config.tokenRefreshMargin}) must exceed SESSION_CACHE_TTL (${config.sessionCacheTtl}): another replica may serve a cached session that long after a refresh`,
+    );
+  }
   if (isMultiTenant(config.issuerUrl) && !config.assertClaims.some((rule) => rule.name === 'tid')) {
     problems.push(
       `${r.raw('AZURE_TENANT_ID') !== undefined ? 'AZURE_TENANT_ID' : 'OIDC_ISSUER_URL'} names a multi-tenant Entra endpoint, which signs in users of every tenant: ` +

@@ -50,6 +50,8 @@ export function effectiveConfig(c: Config): Record<string, unknown> {
     SESSION_IDLE_TIMEOUT: c.sessionIdleTimeout,
     SESSION_CACHE_TTL: c.sessionCacheTtl,
     SESSION_CACHE_SIZE: c.sessionCacheSize,
+    TOKEN_REFRESH: c.tokenRefresh,
+    TOKEN_REFRESH_MARGIN: c.tokenRefreshMargin,
     COOKIE_NAME_PREFIX: c.cookieNamePrefix,
     COOKIE_DOMAIN: c.cookieDomain,
     COOKIE_SAMESITE: c.cookieSameSite,

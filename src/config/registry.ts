@@ -5,6 +5,7 @@ import { headersSection } from './sections/headers.js';
 import { httpSection } from './sections/http.js';
 import { oidcSection } from './sections/oidc.js';
 import { redisSection } from './sections/redis.js';
+import { refreshSection } from './sections/refresh.js';
 import { serverSection } from './sections/server.js';
 import { sessionSection } from './sections/session.js';
 
@@ -15,6 +16,7 @@ export const sections = [
   authzSection,
   headersSection,
   sessionSection,
+  refreshSection,
   cookieSection,
   redisSection,
   serverSection,

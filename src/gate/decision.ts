@@ -32,6 +32,14 @@ export type Decision =
       readonly switchAccountUrl: string;
       readonly setCookies: readonly string[];
     }
+  /** A JSON answer of the service's own (the session endpoint), always `Cache-Control: no-store`. */
+  | {
+      readonly kind: 'json';
+      readonly status: number;
+      readonly body: Readonly<Record<string, unknown>>;
+      readonly headers?: Readonly<Record<string, string>> | undefined;
+      readonly setCookies: readonly string[];
+    }
   /** The page shown after logout. */
   | { readonly kind: 'signed-out'; readonly loginUrl: string; readonly setCookies: readonly string[] };
 
@@ -43,6 +51,8 @@ export interface GateRequest {
   readonly uri: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly cookies: Readonly<Record<string, string | undefined>>;
+  /** True when it arrived as a forwardAuth subrequest, where any 2xx answer passes the request on to the app. */
+  readonly forwarded?: boolean | undefined;
   /** The correlation id shown to the user and logged; made on first use. */
   readonly correlationId: () => string;
 }

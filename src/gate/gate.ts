@@ -2,6 +2,8 @@ import { compileBypass } from '../authz/bypass-paths.js';
 import { compileClaimRules } from '../authz/claim-rules.js';
 import { LoginTransactions } from '../oidc/login-transaction.js';
 import { appBinding } from '../session/create-session-manager.js';
+import { TokenRefresher } from './checks/refresh.js';
+import { refreshEnabled } from './checks/refresh-policy.js';
 import { sessionCheck, type SessionRules } from './checks/session-check.js';
 import type { Decision, GateRequest } from './decision.js';
 import { callbackFlow } from './flows/callback.js';
@@ -9,8 +11,9 @@ import type { FlowContext, GateDeps } from './flows/context.js';
 import { loginFlow } from './flows/login.js';
 import { logoutFlow, signedOutFlow } from './flows/logout.js';
 import { compileIdentityHeaders } from './identity-headers.js';
-import { resolvePaths } from './paths.js';
+import { SESSION_PATH, SESSION_REFRESH_PATH, resolvePaths } from './paths.js';
 import { isNavigation } from './request-kind.js';
+import { sessionFlow, sessionRefreshFlow } from './flows/session-info.js';
 
 export type { GateDeps } from './flows/context.js';
 
@@ -49,7 +52,11 @@ export class Gate {
         { secure: config.cookieSecure, sameSite: config.cookieSameSite, domain: config.cookieDomain },
         appBinding(config),
       ),
-      reserved: [paths.callback, paths.login, paths.logout, paths.signedOut],
+      reserved: [paths.callback, paths.login, paths.logout, paths.signedOut, SESSION_PATH, SESSION_REFRESH_PATH],
+      refresher:
+        config.tokenRefresh === 'off'
+          ? undefined
+          : new TokenRefresher(deps, config.tokenRefreshMargin, refreshEnabled(config)),
       url: (path) => origin + path,
     };
     const ctx = this.ctx;
@@ -59,6 +66,8 @@ export class Gate {
       [paths.signedOut, () => signedOutFlow(ctx)],
       [paths.logout, (req) => logoutFlow(ctx, req)],
       [paths.login, (req, query) => loginFlow(ctx, req, query)],
+      [SESSION_PATH, (req) => sessionFlow(ctx, req)],
+      [SESSION_REFRESH_PATH, (req) => sessionRefreshFlow(ctx, req)],
       // The callback's query is passed on with its `?`, as openid-client expects.
       [paths.callback, (req, query) => callbackFlow(ctx, req, query === '' ? '' : `?${query}`)],
     ]);

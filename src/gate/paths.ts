@@ -27,9 +27,9 @@ export const LOGOUT_FRONTCHANNEL_PATH = `${OAUTH2_PREFIX}/logout/frontchannel`;
 export const LOGOUT_BACKCHANNEL_PATH = `${OAUTH2_PREFIX}/logout/backchannel`;
 /** Ends the local session only, without single logout at the provider. Not yet served. */
 export const LOGOUT_LOCAL_PATH = `${OAUTH2_PREFIX}/logout/local`;
-/** The current session's metadata as JSON. Not yet served. */
+/** The current session's metadata as JSON (`GET`); 401 JSON without a session, never a redirect. */
 export const SESSION_PATH = `${OAUTH2_PREFIX}/session`;
-/** Refreshes the current session's tokens. Not yet served. */
+/** Refreshes the current session's tokens now (`POST`, with a cooldown); answers like `SESSION_PATH`. */
 export const SESSION_REFRESH_PATH = `${OAUTH2_PREFIX}/session/refresh`;
 
 /** Liveness: 200 while the process runs (probe listener; also the public one in forwardAuth mode). */
@@ -40,13 +40,7 @@ export const READYZ_PATH = '/readyz';
 export const METRICS_PATH = '/metrics';
 
 /** Paths declared for the flows to come; until they are served they are ordinary app paths (checked, or 404). */
-export const NOT_YET_SERVED: readonly string[] = [
-  LOGOUT_FRONTCHANNEL_PATH,
-  LOGOUT_BACKCHANNEL_PATH,
-  LOGOUT_LOCAL_PATH,
-  SESSION_PATH,
-  SESSION_REFRESH_PATH,
-];
+export const NOT_YET_SERVED: readonly string[] = [LOGOUT_FRONTCHANNEL_PATH, LOGOUT_BACKCHANNEL_PATH, LOGOUT_LOCAL_PATH];
 
 /** The flow paths on the app's domain, resolved once from the configuration. */
 export interface ServicePaths {

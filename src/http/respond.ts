@@ -119,6 +119,15 @@ export function writeDecision(
         cookies,
       );
       return;
+    case 'json':
+      send(
+        res,
+        decision.status,
+        { ...decision.headers, ...cookies },
+        JSON.stringify(decision.body),
+        'application/json',
+      );
+      return;
     case 'signed-out':
       // Not 2xx: through forwardAuth this page must be shown, not passed to the app.
       sendPage(

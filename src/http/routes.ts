@@ -5,6 +5,8 @@ import {
   METRICS_PATH,
   OAUTH2_PREFIX,
   READYZ_PATH,
+  SESSION_PATH,
+  SESSION_REFRESH_PATH,
   type ServicePaths,
 } from '../gate/paths.js';
 import type { Handler } from './deps.js';
@@ -50,7 +52,9 @@ export function publicRoutes(paths: ServicePaths, sidecar: boolean, handlers: Ha
   if (sidecar) {
     return new Map<string, Route>([
       [`${OAUTH2_PREFIX}${HEALTHZ_PATH}`, { methods: READ, own: true, handle: handlers.healthz }],
-      ...[paths.login, paths.callback, paths.logout, paths.signedOut].map((p) => [p, flow(undefined)] as const),
+      ...[paths.login, paths.callback, paths.logout, paths.signedOut, SESSION_PATH, SESSION_REFRESH_PATH].map(
+        (p) => [p, flow(undefined)] as const,
+      ),
     ]);
   }
   return new Map<string, Route>([
@@ -59,6 +63,8 @@ export function publicRoutes(paths: ServicePaths, sidecar: boolean, handlers: Ha
     [paths.callback, flow(READ)],
     [paths.logout, flow([...READ, 'POST'])],
     [paths.signedOut, flow(READ)],
+    [SESSION_PATH, flow(READ)],
+    [SESSION_REFRESH_PATH, flow(['POST'])],
     [HEALTHZ_PATH, { methods: READ, own: true, handle: handlers.healthz }],
     [READYZ_PATH, { methods: READ, own: true, handle: handlers.readyz }],
   ]);

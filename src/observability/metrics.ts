@@ -17,6 +17,27 @@ export const CHECK_OUTCOMES: readonly CheckOutcome[] = [
 ];
 
 /**
+ * How one token refresh ended (`idp_token_refresh_total{outcome}`): `refreshed` (this
+ * process redeemed the refresh token), `shared` (another replica's refresh was used),
+ * `ended` (the provider refused: the session ended), `rejected` (the new id_token failed
+ * validation: the session ended), `failed` (provider error or timeout: the session kept),
+ * `lock_timeout` (another holder did not finish in time: the session kept), `vanished`
+ * (the session was ended meanwhile, e.g. by a logout; nothing revived).
+ */
+export type RefreshOutcome = 'refreshed' | 'shared' | 'ended' | 'rejected' | 'failed' | 'lock_timeout' | 'vanished';
+
+/** Every refresh outcome, so each series exists (at 0) from the start. */
+export const REFRESH_OUTCOMES: readonly RefreshOutcome[] = [
+  'refreshed',
+  'shared',
+  'ended',
+  'rejected',
+  'failed',
+  'lock_timeout',
+  'vanished',
+];
+
+/**
  * The service's Prometheus metrics on a registry of its own, so tests and
  * several app instances in one process never collide.
  */
@@ -48,6 +69,12 @@ export class Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
+  readonly tokenRefreshes = new Counter({
+    name: 'idp_token_refresh_total',
+    help: 'Token refreshes by outcome (refreshed, shared, ended, rejected, failed, lock_timeout, vanished)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   readonly storeErrors = new Counter({
     name: 'idp_session_store_errors_total',
     help: 'Session store errors by operation',
@@ -77,6 +104,7 @@ export class Metrics {
   private readonly outcomes = new Map(CHECK_OUTCOMES.map((o) => [o, this.checks.labels(o)] as const));
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
+    for (const outcome of REFRESH_OUTCOMES) this.tokenRefreshes.labels(outcome).inc(0);
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
   }
 

@@ -5,6 +5,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { LoginHints } from './login-hints.js';
 import { classifyProviderError } from './oidc-errors.js';
+import { refreshedIdTokenProblem } from './refreshed-id-token.js';
 
 /** The result of a successful code exchange: validated claims and the tokens. */
 export interface TokenSet {
@@ -13,6 +14,16 @@ export interface TokenSet {
   readonly accessToken: string | undefined;
   readonly refreshToken: string | undefined;
   /** Unix seconds, when the provider gave `expires_in`. */
+  readonly accessTokenExpiresAt: number | undefined;
+}
+
+/** The result of a refresh: new tokens; `idToken` and `claims` only when the provider sent a new id_token. */
+export interface RefreshedTokens {
+  readonly claims: Record<string, unknown> | undefined;
+  readonly idToken: string | undefined;
+  readonly accessToken: string | undefined;
+  /** The rotated refresh token, or undefined when the provider kept the old one. */
+  readonly refreshToken: string | undefined;
   readonly accessTokenExpiresAt: number | undefined;
 }
 
@@ -175,6 +186,43 @@ export class OidcClient {
       };
     } catch (err) {
       throw classifyProviderError(err, 'token');
+    } finally {
+      end?.();
+    }
+  }
+
+  /**
+   * Redeems a refresh token (openid-client `refreshTokenGrant`, without `scope`, so
+   * Entra keeps the login's resource). A returned id_token is verified like the
+   * login's (signature against jwks_uri, iss, aud, exp) and then compared with the
+   * stored claims per OIDC Core 12.2; a mismatch throws `TOKEN_INVALID`. Provider
+   * errors are classified as for the code exchange, the OAuth error kept as `cause`.
+   */
+  async refresh(refreshToken: string, storedClaims: Readonly<Record<string, unknown>>): Promise<RefreshedTokens> {
+    const configuration = this.current;
+    const end = this.metrics?.providerSeconds.startTimer({ operation: 'refresh' });
+    try {
+      const tokens = await client.refreshTokenGrant(configuration, refreshToken);
+      const claims = tokens.id_token ? tokens.claims() : undefined;
+      if (claims !== undefined) {
+        const problem = refreshedIdTokenProblem(storedClaims, claims);
+        if (problem !== undefined)
+          throw new AppError(
+            'TOKEN_INVALID',
+            'Your sign-in could not be renewed. Please sign in again.',
+            `refresh: ${problem}`,
+          );
+      }
+      const expiresIn = tokens.expiresIn();
+      return {
+        claims: claims === undefined ? undefined : { ...claims },
+        idToken: tokens.id_token,
+        accessToken: tokens.access_token,
+        refreshToken: tokens.refresh_token,
+        accessTokenExpiresAt: expiresIn === undefined ? undefined : Math.floor(Date.now() / 1000) + expiresIn,
+      };
+    } catch (err) {
+      throw classifyProviderError(err, 'refresh');
     } finally {
       end?.();
     }

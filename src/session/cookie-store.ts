@@ -1,5 +1,5 @@
 import { AppError } from '../errors/app-error.js';
-import type { BackendLock } from './backend.js';
+import { guarded, type Backend, type BackendLock } from './backend.js';
 import { clearCookie, setCookie, type CookiePolicy } from './cookies.js';
 import { keyRing, type KeyBinding, type KeyRing } from './keys.js';
 import { MemoryBackend } from './memory-backend.js';
@@ -21,6 +21,8 @@ export interface CookieStoreOptions {
   readonly cookieName: string;
   readonly policy: CookiePolicy;
   readonly lifetime: SessionLifetime;
+  /** Where locks and notes live: Redis when `REDIS_URL` is set (shared by replicas), else in-process. */
+  readonly coordination?: Backend | undefined;
 }
 
 /**
@@ -33,10 +35,11 @@ export class CookieSessionStore implements SessionStore {
   readonly inCookie = true;
   private readonly binding: KeyBinding;
   private readonly ring: KeyRing;
-  /** Locks are in-process: a cookie session has no shared place to hold one. */
-  private readonly locks = new MemoryBackend();
+  /** Locks and notes: in-process unless a shared backend (Redis) was given; sessions never go there. */
+  private readonly locks: Backend;
 
   constructor(private readonly options: CookieStoreOptions) {
+    this.locks = options.coordination ?? new MemoryBackend();
     this.binding = { ...options.app, cookieName: options.cookieName };
     this.ring = keyRing(options.secrets, 'session-cookie', this.binding);
   }
@@ -109,7 +112,15 @@ export class CookieSessionStore implements SessionStore {
   }
 
   lock(key: string, ttlMs: number): Promise<BackendLock | undefined> {
-    return this.locks.lock(key, ttlMs);
+    return guarded(this.locks.kind, 'lock', () => this.locks.lock(`lock:${key}`, ttlMs));
+  }
+
+  putNote(key: string, value: string, ttlSeconds: number): Promise<void> {
+    return guarded(this.locks.kind, 'note', () => this.locks.set(`note:${key}`, value, ttlSeconds));
+  }
+
+  getNote(key: string): Promise<string | undefined> {
+    return guarded(this.locks.kind, 'note', () => this.locks.get(`note:${key}`));
   }
 
   async ping(): Promise<void> {}

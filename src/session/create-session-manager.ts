@@ -35,8 +35,15 @@ export function createSessionManager(config: Config, logger: Logger, metrics?: M
     lifetime: { maxAge: config.sessionMaxAge, idleTimeout: config.sessionIdleTimeout },
   };
   const manager = { lifetime: common.lifetime, cacheSize: config.sessionCacheSize, logger, metrics };
-  if (config.sessionStore === 'cookie')
-    return new SessionManager({ ...manager, store: new CookieSessionStore(common) });
+  if (config.sessionStore === 'cookie') {
+    // With REDIS_URL the cookie store's refresh locks and results are shared by the replicas.
+    const shared = config.redis.url !== undefined || config.redis.sentinels.length > 0;
+    const coordination = shared
+      ? new RedisBackend(createRedisClient(config.redis, logger), redisNamespace(config.clientId))
+      : undefined;
+    coordination?.connect(logger);
+    return new SessionManager({ ...manager, store: new CookieSessionStore({ ...common, coordination }) });
+  }
   const store = (backend: MemoryBackend | RedisBackend) =>
     new ServerSessionStore({ ...common, backend, cacheSize: config.sessionCacheSize, metrics });
   // One process holds every memory session, so its cache could only go stale.

@@ -126,6 +126,14 @@ export class ServerSessionStore implements SessionStore {
     return this.call('lock', () => this.options.backend.lock(`lock:${key}`, ttlMs));
   }
 
+  putNote(key: string, value: string, ttlSeconds: number): Promise<void> {
+    return this.call('note', () => this.options.backend.set(`note:${key}`, value, ttlSeconds));
+  }
+
+  getNote(key: string): Promise<string | undefined> {
+    return this.call('note', () => this.options.backend.get(`note:${key}`));
+  }
+
   ping(): Promise<void> {
     return this.options.backend.ping();
   }

@@ -205,6 +205,41 @@ export class SessionManager {
     return ended.length;
   }
 
+  /**
+   * The session at `handle` read again from its store, past the cache (which it then
+   * updates): what another replica may have written meanwhile. Undefined when it is
+   * gone or no longer live. `setCookies` are the values a client must get to hold it.
+   */
+  async resume(handle: string, setCookies: string[] = []): Promise<ActiveSession | undefined> {
+    const session = await this.store.read(handle);
+    if (session === undefined || !isLive(session, this.options.lifetime)) {
+      this.forget(handle);
+      return undefined;
+    }
+    if (this.caching) this.cache.set(handle, session);
+    return { session, handle, setCookies };
+  }
+
+  /** Stores a short-lived value shared by replicas where the store can (a refresh's result for waiters). */
+  putNote(key: string, value: string, ttlSeconds: number): Promise<void> {
+    return this.store.putNote(key, value, ttlSeconds);
+  }
+
+  /** A value `putNote` stored, while it lives. */
+  getNote(key: string): Promise<string | undefined> {
+    return this.store.getNote(key);
+  }
+
+  /** The handle these cookies name, or undefined (no I/O). */
+  handleOf(cookies: Cookies): string | undefined {
+    return this.store.handle(cookies);
+  }
+
+  /** True when the session lives in its cookie, so a changed session has a new handle. */
+  get inCookie(): boolean {
+    return this.store.inCookie;
+  }
+
   /** A short stable key naming this session, for locks and logs; it reveals nothing of the cookie. */
   sessionKey(active: ActiveSession): string {
     return this.store.inCookie

@@ -14,6 +14,8 @@ export interface Session {
   readonly refreshToken?: string | undefined;
   /** When the access token expires, if the provider said. */
   readonly accessTokenExpiresAt?: number | undefined;
+  /** When the tokens were obtained (Unix seconds): at the last refresh, else `createdAt`. */
+  readonly refreshedAt?: number | undefined;
   readonly createdAt: number;
   /** Absolute end: createdAt + SESSION_MAX_AGE. */
   readonly expiresAt: number;

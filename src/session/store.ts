@@ -32,6 +32,10 @@ export interface SessionStore {
   deleteBy(by: IndexedBy, value: string): Promise<string[]>;
   /** Takes a lock shared by every replica using this store (in-process for cookie and memory). */
   lock(key: string, ttlMs: number): Promise<BackendLock | undefined>;
+  /** Stores a short-lived value every replica can read (a refresh's result); in-process where no shared backend exists. */
+  putNote(key: string, value: string, ttlSeconds: number): Promise<void>;
+  /** A value `putNote` stored and that has not expired, or undefined. */
+  getNote(key: string): Promise<string | undefined>;
   /** Names of the cookies this store may set (Traefik `addAuthCookiesToResponse`). */
   cookieNames(): string[];
   /** Throws when the backing store cannot be reached (readiness). */

@@ -173,6 +173,8 @@ describe('rendered configuration accepted by loadConfig', () => {
       'SESSION_STORE',
       'SESSION_MAX_AGE',
       'SESSION_IDLE_TIMEOUT',
+      'TOKEN_REFRESH',
+      'TOKEN_REFRESH_MARGIN',
       'REDIS_URL',
       'REDIS_PASSWORD',
       'REDIS_SENTINELS',
@@ -225,5 +227,25 @@ describe('error redirect from the chart (errorPath)', () => {
 
   it('renders no ERROR_REDIRECT_PATH when errorPath is empty', async () => {
     expect(envs.get('existing-team-values.yaml')!.ERROR_REDIRECT_PATH).toBeUndefined();
+  });
+});
+
+describe('token refresh values', () => {
+  it('renders tokenRefresh.mode and margin as TOKEN_REFRESH and TOKEN_REFRESH_MARGIN', async () => {
+    const env = containerEnv(
+      await render({
+        valuesFiles: ['existing-team-values.yaml'],
+        values: { tokenRefresh: { mode: 'on', margin: 120 } },
+      }),
+    );
+    const config = load(env);
+    expect(config.tokenRefresh).toBe('on');
+    expect(config.tokenRefreshMargin).toBe(120);
+  });
+
+  it('keeps the service defaults: auto, 300 seconds', () => {
+    const config = configs.get('existing-team-values.yaml')!;
+    expect(config.tokenRefresh).toBe('auto');
+    expect(config.tokenRefreshMargin).toBe(300);
   });
 });

@@ -1,11 +1,14 @@
 import type { ClaimPredicate } from '../../authz/claim-rules.js';
-import type { Session } from '../../session/session.js';
+import { AppError } from '../../errors/app-error.js';
+import type { ActiveSession } from '../../session/session-manager.js';
+import { nowSeconds, type Session } from '../../session/session.js';
 import type { Decision, GateRequest } from '../decision.js';
 import { displayName } from '../identity-headers.js';
 import { isNavigation } from '../request-kind.js';
 import { safeReturnTo } from '../return-to.js';
 import type { FlowContext } from '../flows/context.js';
 import { startLogin } from '../flows/login.js';
+import { forwardsTokens } from './refresh-policy.js';
 
 /** The compiled rules a session check applies. */
 export interface SessionRules {
@@ -18,8 +21,15 @@ const ANONYMOUS: Decision = { kind: 'bypass', anonymous: true, setCookies: [] };
 /** Every other path: a valid session that passes `ASSERT_CLAIMS` is let through with identity headers. */
 export async function sessionCheck(ctx: FlowContext, rules: SessionRules, req: GateRequest): Promise<Decision> {
   const { sessions, config } = ctx.deps;
-  const loaded = await sessions.get(req.cookies); // undefined also when ended meanwhile: a logout elsewhere
+  let loaded = await sessions.get(req.cookies); // undefined also when ended meanwhile: a logout elsewhere
   if (loaded === undefined) return unauthenticated(ctx, req);
+  const { refresher } = ctx;
+  if (refresher !== undefined && refresher.auto && refresher.isDue(loaded.session)) {
+    const result = await refresher.refresh(loaded, req.cookies, req.correlationId);
+    if (result.kind === 'ended') return withCookies(await unauthenticated(ctx, req), result.setCookies);
+    if (result.kind === 'kept') stillUsable(ctx, result.active);
+    loaded = result.active.setCookies.length > 0 ? result.active : { ...result.active, setCookies: loaded.setCookies };
+  }
   const { setCookies } = loaded;
   if (!rules.authorized(loaded.session.claims)) {
     // Also under UNAUTHENTICATED_BEHAVIOR=pass: a signed-in user who fails the rules is refused, not anonymous.
@@ -33,6 +43,26 @@ export async function sessionCheck(ctx: FlowContext, rules: SessionRules, req: G
     };
   }
   return { kind: 'allow', headers: rules.identity(loaded.session), setCookies };
+}
+
+/**
+ * A refresh that failed for now (provider error, timeout, lock timeout) keeps the
+ * session while its access token is valid; once it has expired and must be
+ * forwarded, the answer is 503, never a logout.
+ */
+function stillUsable(ctx: FlowContext, active: ActiveSession): void {
+  const expires = active.session.accessTokenExpiresAt;
+  if (expires !== undefined && nowSeconds() >= expires && forwardsTokens(ctx.deps.config)) {
+    throw new AppError(
+      'PROVIDER_UNAVAILABLE',
+      'Your sign-in cannot be renewed right now. Please try again in a moment.',
+      'token refresh failed and the access token has expired',
+    );
+  }
+}
+
+function withCookies(decision: Decision, setCookies: readonly string[]): Decision {
+  return setCookies.length === 0 ? decision : { ...decision, setCookies: [...setCookies, ...decision.setCookies] };
 }
 
 /**

@@ -33,6 +33,7 @@ export async function callbackFlow(ctx: FlowContext, req: GateRequest, query: st
       accessToken: tokens.accessToken,
       refreshToken: tokens.refreshToken,
       accessTokenExpiresAt: tokens.accessTokenExpiresAt,
+      refreshedAt: now,
       createdAt: now,
       lastSeenAt: now,
       expiresAt: now + config.sessionMaxAge,

@@ -4,6 +4,7 @@ import type { Metrics } from '../../observability/metrics.js';
 import type { LoginTransactions } from '../../oidc/login-transaction.js';
 import type { OidcClient } from '../../oidc/oidc-client.js';
 import type { SessionManager } from '../../session/session-manager.js';
+import type { TokenRefresher } from '../checks/refresh.js';
 import type { ServicePaths } from '../paths.js';
 
 /** What the gate needs; `createPublicApp` builds it from these. */
@@ -22,6 +23,8 @@ export interface FlowContext {
   readonly transactions: LoginTransactions;
   /** Paths a return-to URL may never point at (the flows themselves). */
   readonly reserved: readonly string[];
+  /** Refreshes due tokens; undefined when `TOKEN_REFRESH` leaves sessions alone. */
+  readonly refresher: TokenRefresher | undefined;
   /** `path` on the app's public origin. */
   url(path: string): string;
 }
