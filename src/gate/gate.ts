@@ -7,14 +7,24 @@ import type { Decision, GateRequest } from './decision.js';
 import { callbackFlow } from './flows/callback.js';
 import type { FlowContext, GateDeps } from './flows/context.js';
 import { loginFlow } from './flows/login.js';
-import { logoutFlow, signedOutFlow } from './flows/logout.js';
+import { frontchannelLogoutFlow } from './flows/frontchannel-logout.js';
+import { localLogoutFlow, logoutFlow, signedOutFlow } from './flows/logout.js';
 import { compileIdentityHeaders } from './identity-headers.js';
-import { resolvePaths } from './paths.js';
+import { LOGOUT_BACKCHANNEL_PATH, LOGOUT_FRONTCHANNEL_PATH, LOGOUT_LOCAL_PATH, resolvePaths } from './paths.js';
+import { AppError } from '../errors/app-error.js';
 
 export type { GateDeps } from './flows/context.js';
 
 /** One flow: the request and its query string (without `?`) in, a decision out. */
 type Flow = (req: GateRequest, query: string) => Promise<Decision> | Decision;
+
+function backchannelNeedsDirectRoute(): never {
+  throw new AppError(
+    'BAD_REQUEST',
+    'Back-channel logout must be routed to the service directly, not through forwardAuth.',
+    'back-channel logout through forwardAuth',
+  );
+}
 
 /**
  * Every access decision, independent of how the request arrived (forwardAuth
@@ -42,13 +52,25 @@ export class Gate {
         { secure: config.cookieSecure, sameSite: config.cookieSameSite, domain: config.cookieDomain },
         appBinding(config),
       ),
-      reserved: [paths.callback, paths.login, paths.logout, paths.signedOut],
+      reserved: [
+        paths.callback,
+        paths.login,
+        paths.logout,
+        paths.signedOut,
+        LOGOUT_FRONTCHANNEL_PATH,
+        LOGOUT_BACKCHANNEL_PATH,
+        LOGOUT_LOCAL_PATH,
+      ],
       url: (path) => origin + path,
     };
     const ctx = this.ctx;
     this.flows = new Map<string, Flow>([
-      [paths.signedOut, () => signedOutFlow(ctx)],
-      [paths.logout, (req) => logoutFlow(ctx, req)],
+      [paths.signedOut, (req) => signedOutFlow(ctx, req)],
+      [paths.logout, (req, query) => logoutFlow(ctx, req, query)],
+      [LOGOUT_LOCAL_PATH, (req) => localLogoutFlow(ctx, req)],
+      [LOGOUT_FRONTCHANNEL_PATH, (req, query) => frontchannelLogoutFlow(ctx, req, query)],
+      // The provider's POST carries a body, which a forwardAuth subrequest never does.
+      [LOGOUT_BACKCHANNEL_PATH, backchannelNeedsDirectRoute],
       [paths.login, (req, query) => loginFlow(ctx, req, query)],
       // The callback's query is passed on with its `?`, as openid-client expects.
       [paths.callback, (req, query) => callbackFlow(ctx, req, query === '' ? '' : `?${query}`)],

@@ -12,8 +12,16 @@ export function gateRequest(
   method: string,
   uri: string,
   correlationId = lazyCorrelationId(req.headers),
+  forwarded = false,
 ): GateRequest {
-  return { method, uri, headers: req.headers, cookies: parseCookies(header(req.headers, 'cookie')), correlationId };
+  return {
+    method,
+    uri,
+    headers: req.headers,
+    cookies: parseCookies(header(req.headers, 'cookie')),
+    correlationId,
+    forwarded,
+  };
 }
 
 /** The request as it arrived on the service: its own method and URL. */
@@ -50,5 +58,5 @@ export function forwardedRequest(req: IncomingMessage, correlationId = lazyCorre
       'The X-Forwarded-Method header is not an HTTP method.',
       'malformed X-Forwarded-Method',
     );
-  return gateRequest(req, method, uri, correlationId);
+  return gateRequest(req, method, uri, correlationId, true);
 }

@@ -1,5 +1,5 @@
 import { AppError } from '../errors/app-error.js';
-import type { BackendLock } from './backend.js';
+import type { Backend, BackendLock } from './backend.js';
 import { clearCookie, setCookie, type CookiePolicy } from './cookies.js';
 import { keyRing, type KeyBinding, type KeyRing } from './keys.js';
 import { MemoryBackend } from './memory-backend.js';
@@ -21,6 +21,8 @@ export interface CookieStoreOptions {
   readonly cookieName: string;
   readonly policy: CookiePolicy;
   readonly lifetime: SessionLifetime;
+  /** Where locks live: Redis when `REDIS_URL` is set, so every replica shares them; in-process otherwise. */
+  readonly locks?: Backend | undefined;
 }
 
 /**
@@ -33,12 +35,13 @@ export class CookieSessionStore implements SessionStore {
   readonly inCookie = true;
   private readonly binding: KeyBinding;
   private readonly ring: KeyRing;
-  /** Locks are in-process: a cookie session has no shared place to hold one. */
-  private readonly locks = new MemoryBackend();
+  /** Locks (refresh, a logout token's jti): in Redis when given, else in-process. */
+  private readonly locks: Backend;
 
   constructor(private readonly options: CookieStoreOptions) {
     this.binding = { ...options.app, cookieName: options.cookieName };
     this.ring = keyRing(options.secrets, 'session-cookie', this.binding);
+    this.locks = options.locks ?? new MemoryBackend();
   }
 
   cookieNames(): string[] {
@@ -109,10 +112,12 @@ export class CookieSessionStore implements SessionStore {
   }
 
   lock(key: string, ttlMs: number): Promise<BackendLock | undefined> {
-    return this.locks.lock(key, ttlMs);
+    return this.locks.lock(`lock:${key}`, ttlMs);
   }
 
-  async ping(): Promise<void> {}
+  async ping(): Promise<void> {
+    if (this.options.locks !== undefined) await this.options.locks.ping();
+  }
 
   async close(): Promise<void> {
     await this.locks.close();

@@ -5,6 +5,7 @@ import { CookieSessionStore } from './cookie-store.js';
 import type { KeyBinding } from './keys.js';
 import { MemoryBackend } from './memory-backend.js';
 import { RedisBackend, createRedisClient } from './redis.js';
+import { RevocationList } from './revocations.js';
 import { ServerSessionStore } from './server-store.js';
 import { SessionManager } from './session-manager.js';
 
@@ -35,8 +36,20 @@ export function createSessionManager(config: Config, logger: Logger, metrics?: M
     lifetime: { maxAge: config.sessionMaxAge, idleTimeout: config.sessionIdleTimeout },
   };
   const manager = { lifetime: common.lifetime, cacheSize: config.sessionCacheSize, logger, metrics };
-  if (config.sessionStore === 'cookie')
-    return new SessionManager({ ...manager, store: new CookieSessionStore(common) });
+  const hasRedis = config.redis.url !== undefined || config.redis.sentinels.length > 0;
+  if (config.sessionStore === 'cookie') {
+    if (!hasRedis) return new SessionManager({ ...manager, store: new CookieSessionStore(common) });
+    // With Redis, cookie sessions become revocable on every replica; locks are shared too.
+    const redis = new RedisBackend(createRedisClient(config.redis, logger), redisNamespace(config.clientId));
+    redis.connect(logger);
+    const revocations = new RevocationList({
+      backend: redis,
+      ttlSeconds: config.sessionMaxAge,
+      cacheTtlSeconds: config.sessionCacheTtl,
+      logger,
+    });
+    return new SessionManager({ ...manager, store: new CookieSessionStore({ ...common, locks: redis }), revocations });
+  }
   const store = (backend: MemoryBackend | RedisBackend) =>
     new ServerSessionStore({ ...common, backend, cacheSize: config.sessionCacheSize, metrics });
   // One process holds every memory session, so its cache could only go stale.
