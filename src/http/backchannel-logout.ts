@@ -54,7 +54,7 @@ export function createBackchannelLogoutHandler(deps: AppDeps): Handler {
     }
     const body = await readForm(req, MAX_LOGOUT_BODY);
     if (!body.ok) {
-      if (body.why === 'too_large') return refuse(413, 'invalid_request', `the body exceeds ${MAX_LOGOUT_BODY} bytes`);
+      if (body.why === 'too_large') return refuse(400, 'invalid_request', `the body exceeds ${MAX_LOGOUT_BODY} bytes`);
       if (body.why === 'not_form')
         return refuse(400, 'invalid_request', 'the body must be application/x-www-form-urlencoded');
       res.destroy();
