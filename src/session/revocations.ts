@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../observability/logger.js';
-import type { Backend } from './backend.js';
+import { guarded, type Backend } from './backend.js';
 import { nowSeconds, type Session } from './session.js';
 
 /** What a revocation names: one cookie session (`jti`), a provider session (`sid`) or a user (`sub`). */
@@ -44,9 +44,12 @@ export class RevocationList {
     return `revoked:${by}:${createHash('sha256').update(value).digest('base64url')}`;
   }
 
-  /** Revokes every session of `value` created up to now. Throws when Redis cannot be written (the caller answers 503). */
+  /** Revokes every session of `value` created up to now. Throws SESSION_STORE_UNAVAILABLE (503) when Redis cannot be written. */
   async revoke(by: RevokedBy, value: string): Promise<void> {
-    await this.options.backend.set(this.key(by, value), String(nowSeconds()), this.options.ttlSeconds);
+    const key = this.key(by, value);
+    await guarded(this.options.backend.kind, 'revoke', () =>
+      this.options.backend.set(key, String(nowSeconds()), this.options.ttlSeconds),
+    );
     // This replica honours its own revocation at once.
     this.cache.clear();
   }
