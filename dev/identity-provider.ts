@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { KeyObject } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Provider, { interactionPolicy } from 'oidc-provider';
 import { renderLoginPage } from './login-page.js';
@@ -11,6 +12,8 @@ export interface DevClient {
   readonly clientSecret: string;
   readonly redirectUris: readonly string[];
   readonly postLogoutRedirectUris?: readonly string[];
+  /** `backchannel_logout_uri`: where the provider POSTs logout tokens (session required, so id_tokens carry `sid`). */
+  readonly backchannelLogoutUri?: string;
 }
 
 /** A running development provider (npm `oidc-provider`) on a loopback port. */
@@ -24,6 +27,8 @@ export interface DevIdentityProvider {
   signingKey: SigningKeyChoice;
   /** Tests only: while set, `POST /token` answers this status and JSON body instead (Entra-style errors, outages). */
   tokenFault: { readonly status: number; readonly body: Record<string, unknown> } | undefined;
+  /** Tests only: the private key behind the published `kid` (`dev-key`, RS256), to sign hand-made tokens. */
+  readonly privateKey: KeyObject;
   close(): Promise<void>;
 }
 
@@ -86,7 +91,16 @@ export async function startDevIdentityProvider(options: {
       post_logout_redirect_uris: [...(c.postLogoutRedirectUris ?? [])],
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
+      ...(c.backchannelLogoutUri
+        ? { backchannel_logout_uri: c.backchannelLogoutUri, backchannel_logout_session_required: true }
+        : {}),
     })),
+    // oidc-provider refuses to POST logout tokens to loopback addresses through its own
+    // dispatcher (SSRF guard); the development provider only ever talks to local RPs.
+    fetch: (url, init) => {
+      const { dispatcher: _dispatcher, ...rest } = (init ?? {}) as RequestInit & { dispatcher?: unknown };
+      return globalThis.fetch(url, rest);
+    },
     claims: {
       openid: ['sub', 'sid'],
       profile: ['name', 'preferred_username', 'groups', 'roles', 'org'],
@@ -99,13 +113,16 @@ export async function startDevIdentityProvider(options: {
     cookies: { keys: ['dev-provider-cookie-key-not-secret'] },
     features: {
       devInteractions: { enabled: false },
+      backchannelLogout: { enabled: true },
       // Lets the tests sign with a foreign key (see ./signing-key.ts).
       externalSigningSupport: { enabled: true, ack: 'experimental-01' },
       rpInitiatedLogout: {
         enabled: options.rpInitiatedLogout ?? true,
-        // Sign out without the confirmation form: development only.
+        // Sign out without the confirmation form (development only), and with `logout=yes`:
+        // the provider session really ends and every client gets its back-channel logout.
         logoutSource: async (ctx, form) => {
-          ctx.body = `<!doctype html><html><body>${form}<script>document.forms[0].submit()</script></body></html>`;
+          const confirmed = form.replace('</form>', '<input type="hidden" name="logout" value="yes"></form>');
+          ctx.body = `<!doctype html><html><body>${confirmed}<script>document.forms[0].submit()</script></body></html>`;
         },
       },
     },
@@ -164,6 +181,7 @@ export async function startDevIdentityProvider(options: {
   return {
     issuer,
     provider,
+    privateKey: signingKey.privateKey(),
     get signingKey() {
       return signingKey.signWith;
     },

@@ -55,6 +55,11 @@ export class SwitchableSigningKey extends ExternalSigningKey {
     return this.publicKey;
   }
 
+  /** The published key's private half, so tests can forge precise tokens (logout tokens) the provider would sign. */
+  privateKey(): KeyObject {
+    return this.publishedKey;
+  }
+
   /** RSASSA-PKCS1-v1_5 with SHA-256 (RS256) over the JWS signing input oidc-provider built. */
   override async sign(data: Uint8Array): Promise<Uint8Array> {
     const key = this.signWith === 'foreign' ? await (this.foreignKey ??= rsaPrivateKey()) : this.publishedKey;

@@ -41,7 +41,18 @@ export type Decision =
       readonly setCookies: readonly string[];
     }
   /** The page shown after logout. */
-  | { readonly kind: 'signed-out'; readonly loginUrl: string; readonly setCookies: readonly string[] };
+  | { readonly kind: 'signed-out'; readonly loginUrl: string; readonly setCookies: readonly string[] }
+  /** Front-channel logout done: a small page the provider may frame (`frameAncestor`: the issuer's origin). */
+  | {
+      readonly kind: 'frontchannel-logout';
+      readonly frameAncestor: string;
+      readonly loginUrl: string;
+      /** Through forwardAuth: answered like the signed-out page (401), since a 2xx would pass the request to the app. */
+      readonly forwarded: boolean;
+      readonly setCookies: readonly string[];
+    }
+  /** Local logout done: 204, the session cookies cleared. */
+  | { readonly kind: 'signed-out-local'; readonly setCookies: readonly string[] };
 
 /** The original request as the gate sees it, whether it came from forwardAuth or directly. */
 export interface GateRequest {

@@ -9,9 +9,18 @@ import type { Decision, GateRequest } from './decision.js';
 import { callbackFlow } from './flows/callback.js';
 import type { FlowContext, GateDeps } from './flows/context.js';
 import { loginFlow } from './flows/login.js';
-import { logoutFlow, signedOutFlow } from './flows/logout.js';
+import { frontchannelLogoutFlow } from './flows/frontchannel-logout.js';
+import { localLogoutFlow, logoutFlow, signedOutFlow } from './flows/logout.js';
 import { compileIdentityHeaders } from './identity-headers.js';
-import { SESSION_PATH, SESSION_REFRESH_PATH, resolvePaths } from './paths.js';
+import {
+  LOGOUT_BACKCHANNEL_PATH,
+  LOGOUT_FRONTCHANNEL_PATH,
+  LOGOUT_LOCAL_PATH,
+  SESSION_PATH,
+  SESSION_REFRESH_PATH,
+  resolvePaths,
+} from './paths.js';
+import { AppError } from '../errors/app-error.js';
 import { isNavigation } from './request-kind.js';
 import { sessionFlow, sessionRefreshFlow } from './flows/session-info.js';
 
@@ -19,6 +28,14 @@ export type { GateDeps } from './flows/context.js';
 
 /** One flow: the request and its query string (without `?`) in, a decision out. */
 type Flow = (req: GateRequest, query: string) => Promise<Decision> | Decision;
+
+function backchannelNeedsDirectRoute(): never {
+  throw new AppError(
+    'BAD_REQUEST',
+    'Back-channel logout must be routed to the service directly, not through forwardAuth.',
+    'back-channel logout through forwardAuth',
+  );
+}
 
 /**
  * Every access decision, independent of how the request arrived (forwardAuth
@@ -52,7 +69,17 @@ export class Gate {
         { secure: config.cookieSecure, sameSite: config.cookieSameSite, domain: config.cookieDomain },
         appBinding(config),
       ),
-      reserved: [paths.callback, paths.login, paths.logout, paths.signedOut, SESSION_PATH, SESSION_REFRESH_PATH],
+      reserved: [
+        paths.callback,
+        paths.login,
+        paths.logout,
+        paths.signedOut,
+        LOGOUT_FRONTCHANNEL_PATH,
+        LOGOUT_BACKCHANNEL_PATH,
+        LOGOUT_LOCAL_PATH,
+        SESSION_PATH,
+        SESSION_REFRESH_PATH,
+      ],
       refresher:
         config.tokenRefresh === 'off'
           ? undefined
@@ -63,8 +90,12 @@ export class Gate {
     this.loginPaths = new Set([paths.login, paths.callback]);
     this.errorUrl = config.errorRedirectPath === undefined ? undefined : ctx.url(config.errorRedirectPath);
     this.flows = new Map<string, Flow>([
-      [paths.signedOut, () => signedOutFlow(ctx)],
-      [paths.logout, (req) => logoutFlow(ctx, req)],
+      [paths.signedOut, (req) => signedOutFlow(ctx, req)],
+      [paths.logout, (req, query) => logoutFlow(ctx, req, query)],
+      [LOGOUT_LOCAL_PATH, (req) => localLogoutFlow(ctx, req)],
+      [LOGOUT_FRONTCHANNEL_PATH, (req, query) => frontchannelLogoutFlow(ctx, req, query)],
+      // The provider's POST carries a body, which a forwardAuth subrequest never does.
+      [LOGOUT_BACKCHANNEL_PATH, backchannelNeedsDirectRoute],
       [paths.login, (req, query) => loginFlow(ctx, req, query)],
       [SESSION_PATH, (req) => sessionFlow(ctx, req)],
       [SESSION_REFRESH_PATH, (req) => sessionRefreshFlow(ctx, req)],

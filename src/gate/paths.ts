@@ -21,11 +21,11 @@ export const DEFAULT_LOGOUT_PATH = `${OAUTH2_PREFIX}/logout`;
 /** The page shown after logout; the default post-logout redirect URI. */
 export const SIGNED_OUT_PATH = `${OAUTH2_PREFIX}/signed-out`;
 
-/** Front-channel logout by `sid`, in an iframe from the provider. Not yet served. */
+/** Front-channel logout by `sid`, in an iframe from the provider (GET). */
 export const LOGOUT_FRONTCHANNEL_PATH = `${OAUTH2_PREFIX}/logout/frontchannel`;
-/** Back-channel logout: the provider POSTs a `logout_token`. Not yet served. */
+/** Back-channel logout: the provider POSTs a `logout_token`, to the service directly (never through forwardAuth). */
 export const LOGOUT_BACKCHANNEL_PATH = `${OAUTH2_PREFIX}/logout/backchannel`;
-/** Ends the local session only, without single logout at the provider. Not yet served. */
+/** Ends the local session only, without single logout at the provider: 204. */
 export const LOGOUT_LOCAL_PATH = `${OAUTH2_PREFIX}/logout/local`;
 /** The current session's metadata as JSON (`GET`); 401 JSON without a session, never a redirect. */
 export const SESSION_PATH = `${OAUTH2_PREFIX}/session`;
@@ -40,7 +40,7 @@ export const READYZ_PATH = '/readyz';
 export const METRICS_PATH = '/metrics';
 
 /** Paths declared for the flows to come; until they are served they are ordinary app paths (checked, or 404). */
-export const NOT_YET_SERVED: readonly string[] = [LOGOUT_FRONTCHANNEL_PATH, LOGOUT_BACKCHANNEL_PATH, LOGOUT_LOCAL_PATH];
+export const NOT_YET_SERVED: readonly string[] = [];
 
 /** The flow paths on the app's domain, resolved once from the configuration. */
 export interface ServicePaths {

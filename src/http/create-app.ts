@@ -5,6 +5,7 @@ import { AppError } from '../errors/app-error.js';
 import { Gate } from '../gate/gate.js';
 import { resolvePaths } from '../gate/paths.js';
 import { lazyCorrelationId, wantsHtml } from '../gate/request-kind.js';
+import { createBackchannelLogoutHandler } from './backchannel-logout.js';
 import type { AppDeps } from './deps.js';
 import { createEntry } from './entry.js';
 import { createForwardAuthHandler } from './forward-auth.js';
@@ -106,6 +107,7 @@ export function createPublicApp(deps: AppDeps): App {
   const table = publicRoutes(resolvePaths(config), sidecar !== undefined, {
     forwardAuth: createForwardAuthHandler(gate, metrics, logger, loginUrl),
     flow,
+    backchannelLogout: createBackchannelLogoutHandler(deps),
     ...probes,
   });
   const handle = dispatch(table, security, proxied);

@@ -3,6 +3,7 @@ import { causeSummary, isAppError, type AppError } from '../errors/app-error.js'
 import type { Logger } from '../observability/logger.js';
 import type { Decision } from '../gate/decision.js';
 import { ERROR_MAP } from './error-map.js';
+import { writeFrontchannel } from './frontchannel-page.js';
 import { renderPage } from './pages.js';
 
 /** Headers on every page and JSON body the service writes itself. */
@@ -142,6 +143,13 @@ export function writeDecision(
         { error: 'signed_out', message: 'Signed out.', loginUrl: decision.loginUrl },
         cookies,
       );
+      return;
+    case 'frontchannel-logout':
+      writeFrontchannel(res, decision, html);
+      return;
+    case 'signed-out-local':
+      res.writeHead(204, { ...PAGE_HEADERS, ...cookies });
+      res.end();
       return;
   }
 }

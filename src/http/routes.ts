@@ -2,6 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   FORWARD_AUTH_PATH,
   HEALTHZ_PATH,
+  LOGOUT_BACKCHANNEL_PATH,
+  LOGOUT_FRONTCHANNEL_PATH,
+  LOGOUT_LOCAL_PATH,
   METRICS_PATH,
   OAUTH2_PREFIX,
   READYZ_PATH,
@@ -19,6 +22,8 @@ export interface Handlers {
   readonly forwardAuth: Handler;
   /** Login, callback, logout and the signed-out page: the gate's flows, for the request itself. */
   readonly flow: Handler;
+  /** Back-channel logout: the provider's POST with a `logout_token`, read and answered on the public listener. */
+  readonly backchannelLogout: Handler;
   /** Liveness: 200 while the process runs. */
   readonly healthz: Handler;
   /** Readiness: provider metadata loaded and the session store reachable, else 503 with the reasons. */
@@ -52,9 +57,17 @@ export function publicRoutes(paths: ServicePaths, sidecar: boolean, handlers: Ha
   if (sidecar) {
     return new Map<string, Route>([
       [`${OAUTH2_PREFIX}${HEALTHZ_PATH}`, { methods: READ, own: true, handle: handlers.healthz }],
-      ...[paths.login, paths.callback, paths.logout, paths.signedOut, SESSION_PATH, SESSION_REFRESH_PATH].map(
-        (p) => [p, flow(undefined)] as const,
-      ),
+      ...[
+        paths.login,
+        paths.callback,
+        paths.logout,
+        paths.signedOut,
+        SESSION_PATH,
+        SESSION_REFRESH_PATH,
+        LOGOUT_FRONTCHANNEL_PATH,
+        LOGOUT_LOCAL_PATH,
+      ].map((p) => [p, flow(undefined)] as const),
+      [LOGOUT_BACKCHANNEL_PATH, { methods: undefined, own: false, handle: handlers.backchannelLogout }],
     ]);
   }
   return new Map<string, Route>([
@@ -65,6 +78,9 @@ export function publicRoutes(paths: ServicePaths, sidecar: boolean, handlers: Ha
     [paths.signedOut, flow(READ)],
     [SESSION_PATH, flow(READ)],
     [SESSION_REFRESH_PATH, flow(['POST'])],
+    [LOGOUT_FRONTCHANNEL_PATH, flow(READ)],
+    [LOGOUT_LOCAL_PATH, flow([...READ, 'POST'])],
+    [LOGOUT_BACKCHANNEL_PATH, { methods: undefined, own: false, handle: handlers.backchannelLogout }],
     [HEALTHZ_PATH, { methods: READ, own: true, handle: handlers.healthz }],
     [READYZ_PATH, { methods: READ, own: true, handle: handlers.readyz }],
   ]);

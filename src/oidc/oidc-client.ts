@@ -125,6 +125,11 @@ export class OidcClient {
     return this.configuration;
   }
 
+  /** The provider's discovered metadata (issuer, jwks_uri, …); 503 until discovery succeeded. */
+  metadata(): client.ServerMetadata {
+    return this.current.serverMetadata();
+  }
+
   /** Fresh state, nonce and PKCE verifier for one login. */
   static newChecks(): LoginChecks {
     return { state: client.randomState(), nonce: client.randomNonce(), codeVerifier: client.randomPKCECodeVerifier() };

@@ -123,7 +123,9 @@ export class CookieSessionStore implements SessionStore {
     return guarded(this.locks.kind, 'note', () => this.locks.get(`note:${key}`));
   }
 
-  async ping(): Promise<void> {}
+  async ping(): Promise<void> {
+    if (this.options.coordination !== undefined) await this.options.coordination.ping();
+  }
 
   async close(): Promise<void> {
     await this.locks.close();

@@ -5,6 +5,7 @@ import { CookieSessionStore } from './cookie-store.js';
 import type { KeyBinding } from './keys.js';
 import { MemoryBackend } from './memory-backend.js';
 import { RedisBackend, createRedisClient } from './redis.js';
+import { RevocationList } from './revocations.js';
 import { ServerSessionStore } from './server-store.js';
 import { SessionManager } from './session-manager.js';
 
@@ -36,13 +37,19 @@ export function createSessionManager(config: Config, logger: Logger, metrics?: M
   };
   const manager = { lifetime: common.lifetime, cacheSize: config.sessionCacheSize, logger, metrics };
   if (config.sessionStore === 'cookie') {
-    // With REDIS_URL the cookie store's refresh locks and results are shared by the replicas.
+    // With REDIS_URL cookie sessions become revocable on every replica, and the refresh
+    // locks and results are shared by the replicas.
     const shared = config.redis.url !== undefined || config.redis.sentinels.length > 0;
-    const coordination = shared
-      ? new RedisBackend(createRedisClient(config.redis, logger), redisNamespace(config.clientId))
-      : undefined;
-    coordination?.connect(logger);
-    return new SessionManager({ ...manager, store: new CookieSessionStore({ ...common, coordination }) });
+    if (!shared) return new SessionManager({ ...manager, store: new CookieSessionStore(common) });
+    const coordination = new RedisBackend(createRedisClient(config.redis, logger), redisNamespace(config.clientId));
+    coordination.connect(logger);
+    const revocations = new RevocationList({
+      backend: coordination,
+      ttlSeconds: config.sessionMaxAge,
+      cacheTtlSeconds: config.sessionCacheTtl,
+      logger,
+    });
+    return new SessionManager({ ...manager, store: new CookieSessionStore({ ...common, coordination }), revocations });
   }
   const store = (backend: MemoryBackend | RedisBackend) =>
     new ServerSessionStore({ ...common, backend, cacheSize: config.sessionCacheSize, metrics });

@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { isAppError } from '../errors/app-error.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { BackendLock } from './backend.js';
+import type { RevocationList } from './revocations.js';
 import {
   SESSION_CACHE_MAX_BYTES,
   isLive,
@@ -34,6 +35,8 @@ export interface SessionManagerOptions {
   readonly cacheTtl?: number | undefined;
   readonly logger: Logger;
   readonly metrics?: Metrics | undefined;
+  /** Cookie store with `REDIS_URL`: revocations every replica honours (logout, front- and back-channel logout). */
+  readonly revocations?: RevocationList | undefined;
 }
 
 /** The outcome of `withLock`: the work's value, or `locked: false` when another holder had the lock. */
@@ -105,6 +108,7 @@ export class SessionManager {
     if (handle === undefined) return undefined;
     const session = await this.find(handle);
     if (session === undefined || !isLive(session, this.options.lifetime)) return undefined;
+    if (this.options.revocations !== undefined && (await this.options.revocations.isRevoked(session))) return undefined;
     const setCookies = await this.touch(handle, session, cookies);
     return setCookies === undefined ? undefined : { session, handle, setCookies };
   }
@@ -145,7 +149,8 @@ export class SessionManager {
         );
       }
     }
-    return (await this.store.write(session, cookies)).setCookies;
+    const jti = session.jti ?? randomBytes(16).toString('base64url');
+    return (await this.store.write({ ...session, jti }, cookies)).setCookies;
   }
 
   /**
@@ -186,20 +191,23 @@ export class SessionManager {
       await this.store.delete(handle);
     }
     const live = session !== undefined && isLive(session, this.options.lifetime) ? session : undefined;
+    // A copy of this cookie would stay valid: revoke it on every replica (a failure throws, 503).
+    if (live?.jti !== undefined) await this.options.revocations?.revoke('jti', live.jti);
     return { session: live, setCookies: this.store.clear(cookies) };
   }
 
-  /** Ends every session of the provider's `sid` (front-channel logout); returns how many were live. Always 0 for the cookie store. */
+  /** Ends every session of the provider's `sid` (front- and back-channel logout); returns how many server sessions ended (0 for the cookie store, whose sessions are revoked instead when it has Redis). */
   endBySid(sid: string): Promise<number> {
     return this.endBy('sid', sid);
   }
 
-  /** Ends every session of the user `sub`; returns how many were live. Always 0 for the cookie store. */
+  /** Ends every session of the user `sub` (back-channel logout without sid); returns how many server sessions ended (0 for the cookie store, revoked instead when it has Redis). */
   endBySub(sub: string): Promise<number> {
     return this.endBy('sub', sub);
   }
 
   private async endBy(by: 'sid' | 'sub', value: string): Promise<number> {
+    await this.options.revocations?.revoke(by, value);
     const ended = await this.store.deleteBy(by, value);
     for (const handle of ended) this.forget(handle);
     return ended.length;
@@ -268,6 +276,20 @@ export class SessionManager {
           ),
         );
     }
+  }
+
+  /**
+   * True the first time `key` is claimed within `ttlMs` (a logout token's `jti`), on
+   * every replica sharing the store's backend (in-process for memory, and for the
+   * cookie store without Redis). Never released: it expires.
+   */
+  async claimOnce(key: string, ttlMs: number): Promise<boolean> {
+    return (await this.store.lock(`once:${key}`, ttlMs)) !== undefined;
+  }
+
+  /** True when cookie sessions can be revoked on every replica (`REDIS_URL` with the cookie store), or the store is server side. */
+  get revocable(): boolean {
+    return !this.store.inCookie || this.options.revocations !== undefined;
   }
 
   /** Throws when the store's backend cannot be reached (readiness). */

@@ -7,6 +7,8 @@ export interface Session {
   readonly sub: string;
   /** Validated id_token claims (merged with userinfo when configured): input to assertClaims and headers. */
   readonly claims: Readonly<Record<string, unknown>>;
+  /** A random id given at creation (128 bits), so one cookie session can be revoked (`RevocationList`). Absent on sessions from older versions. */
+  readonly jti?: string | undefined;
   /** The provider's session id (`sid` claim), for front-channel logout. */
   readonly sid?: string | undefined;
   readonly idToken?: string | undefined;

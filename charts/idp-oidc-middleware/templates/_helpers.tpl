@@ -172,3 +172,10 @@ a 0.3.x rule with both becomes two rules on the same claim (the plugin required 
 {{- end }}
 {{- if $rules }}{{ toJson $rules }}{{ end }}
 {{- end }}
+
+{{/* A Traefik rule matching exactly these paths: Path(`a`) || Path(`b`) … */}}
+{{- define "idp-oidc-middleware.directPaths" -}}
+{{- $rules := list }}
+{{- range . }}{{ $rules = append $rules (printf "Path(`%s`)" .) }}{{ end }}
+{{- join " || " $rules }}
+{{- end }}

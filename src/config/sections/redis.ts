@@ -1,8 +1,8 @@
 import { defineSection, v } from '../declare.js';
 
-/** Redis connection settings, used when `sessionStore` is `redis`. */
+/** Redis connection settings: the redis store's, or with the cookie store its revocation list, locks and logout-token jtis. */
 export interface RedisConfig {
-  /** `REDIS_URL`: `redis://` or `rediss://` URL. Required for the redis store. */
+  /** `REDIS_URL`: `redis://` or `rediss://` URL. Required for the redis store; with the cookie store, optional: revocable cookie sessions. */
   readonly url: string | undefined;
   /** `REDIS_PASSWORD` / `REDIS_PASSWORD_FILE`: overrides a password in the URL. Default: none. */
   readonly password: string | undefined;
@@ -17,7 +17,7 @@ export const redisSection = defineSection({
   name: 'redis',
   variables: {
     url: v.url('REDIS_URL', ['redis', 'rediss'], {
-      doc: 'redis:// or rediss:// URL; required when SESSION_STORE=redis unless Sentinel is used.',
+      doc: 'redis:// or rediss:// URL; required when SESSION_STORE=redis unless Sentinel is used; with SESSION_STORE=cookie it makes cookie sessions revocable.',
     }),
     password: v.secret('REDIS_PASSWORD', { doc: 'Password, overriding one in the URL.' }),
     sentinels: v.list('REDIS_SENTINELS', {
