@@ -6,6 +6,7 @@ import type { OidcConfig } from './sections/oidc.js';
 import type { RedisConfig } from './sections/redis.js';
 import type { ServerConfig } from './sections/server.js';
 import type { SessionConfig } from './sections/session.js';
+import type { TokenApiConfig, TokenApiSectionConfig } from './sections/token-api.js';
 
 export type {
   AuthzConfig,
@@ -16,6 +17,7 @@ export type {
   RedisConfig,
   ServerConfig,
   SessionConfig,
+  TokenApiConfig,
 };
 export type { HeaderTemplate } from './sections/headers.js';
 export type { UnauthenticatedBehavior } from './sections/http.js';
@@ -32,7 +34,8 @@ export type Config = OidcConfig &
   HeadersConfig &
   SessionConfig &
   CookieConfig &
-  ServerConfig & {
+  ServerConfig &
+  TokenApiSectionConfig & {
     /** Redis settings (`REDIS_*`). */
     readonly redis: RedisConfig;
     /** Non-fatal remarks found while loading (insecure settings, memory store): logged at start. */

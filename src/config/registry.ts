@@ -7,6 +7,7 @@ import { oidcSection } from './sections/oidc.js';
 import { redisSection } from './sections/redis.js';
 import { serverSection } from './sections/server.js';
 import { sessionSection } from './sections/session.js';
+import { tokenApiSection } from './sections/token-api.js';
 
 /** Every section, in the order the loader reads them and docs/configuration.md lists them. */
 export const sections = [
@@ -18,6 +19,7 @@ export const sections = [
   cookieSection,
   redisSection,
   serverSection,
+  tokenApiSection,
 ] as const;
 
 /** Every variable the service reads, each declared once in its section. */
