@@ -1,8 +1,8 @@
 {{/*
 Named templates for running the service as a container in the app's own pod, with the
-token API (docs/token-api.md) on loopback. Teams that add this chart as a dependency
-include them in their own Deployment (examples/kubernetes/token-sidecar.yaml shows the
-rendered result):
+token API (docs/token-api.md) on loopback. This file stands alone: teams copy it into
+their own chart's templates/ and include the templates in their Deployment
+(examples/kubernetes/token-sidecar.yaml shows the rendered result):
 
   containers:
     - name: app
