@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Provider from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
 import { renderLoginPage } from './login-page.js';
 import { SwitchableSigningKey, type SigningKeyChoice } from './signing-key.js';
 import { DEV_USERS, type DevUser } from './test-users.js';
@@ -52,7 +52,14 @@ export async function startDevIdentityProvider(options: {
   rpInitiatedLogout?: boolean;
   /** Tests only: `'foreign'` signs tokens with a key jwks_uri does not publish. Default `'published'`. */
   signingKey?: SigningKeyChoice;
+  /**
+   * Machine tokens for the token API demo: the clients may use client credentials, and
+   * `scope=api://<name>/.default` for a listed resource gives a JWT access token with that audience.
+   * Default none (client credentials off, access tokens opaque).
+   */
+  machineResources?: readonly string[];
 }): Promise<DevIdentityProvider> {
+  const machine = options.machineResources ?? [];
   const users = options.users ?? DEV_USERS;
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve()));
@@ -69,13 +76,14 @@ export async function startDevIdentityProvider(options: {
       Session: 86400,
       Grant: 86400,
       RefreshToken: 86400,
+      ClientCredentials: 3600,
     },
     clients: options.clients.map((c) => ({
       client_id: c.clientId,
       client_secret: c.clientSecret,
       redirect_uris: [...c.redirectUris],
       post_logout_redirect_uris: [...(c.postLogoutRedirectUris ?? [])],
-      grant_types: ['authorization_code', 'refresh_token'],
+      grant_types: ['authorization_code', 'refresh_token', ...(machine.length > 0 ? ['client_credentials'] : [])],
       response_types: ['code'],
     })),
     claims: {
@@ -87,6 +95,17 @@ export async function startDevIdentityProvider(options: {
     cookies: { keys: ['dev-provider-cookie-key-not-secret'] },
     features: {
       devInteractions: { enabled: false },
+      clientCredentials: { enabled: machine.length > 0 },
+      resourceIndicators: {
+        enabled: machine.length > 0,
+        defaultResource: async (ctx) =>
+          /^(api:\/\/\S+)\/\.default$/.exec(String(ctx.oidc.params?.scope ?? ''))?.[1] ?? undefined,
+        useGrantedResource: async () => true,
+        getResourceServerInfo: async (_ctx, resource) => {
+          if (!machine.includes(resource)) throw new errors.InvalidTarget(`unknown resource ${resource}`);
+          return { scope: `${resource}/.default`, audience: resource, accessTokenFormat: 'jwt', accessTokenTTL: 3600 };
+        },
+      },
       // Lets the tests sign with a foreign key (see ./signing-key.ts).
       externalSigningSupport: { enabled: true, ack: 'experimental-01' },
       rpInitiatedLogout: {
