@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { KeyObject } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import Provider, { interactionPolicy } from 'oidc-provider';
+import Provider, { errors, interactionPolicy } from 'oidc-provider';
 import { renderLoginPage } from './login-page.js';
 import { SwitchableSigningKey, type SigningKeyChoice } from './signing-key.js';
 import { DEV_USERS, type DevUser } from './test-users.js';
@@ -63,7 +63,14 @@ export async function startDevIdentityProvider(options: {
   accessTokenTtl?: number;
   /** Issue a new refresh token at every refresh; reusing an old one then revokes the grant. Default false. */
   rotateRefreshToken?: boolean;
+  /**
+   * Machine tokens for the token API demo: the clients may use client credentials, and
+   * `scope=api://<name>/.default` for a listed resource gives a JWT access token with that audience.
+   * Default none (client credentials off, access tokens opaque).
+   */
+  machineResources?: readonly string[];
 }): Promise<DevIdentityProvider> {
+  const machine = options.machineResources ?? [];
   const users = options.users ?? DEV_USERS;
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve()));
@@ -83,13 +90,14 @@ export async function startDevIdentityProvider(options: {
       Session: 86400,
       Grant: 86400,
       RefreshToken: 86400,
+      ClientCredentials: 3600,
     },
     clients: options.clients.map((c) => ({
       client_id: c.clientId,
       client_secret: c.clientSecret,
       redirect_uris: [...c.redirectUris],
       post_logout_redirect_uris: [...(c.postLogoutRedirectUris ?? [])],
-      grant_types: ['authorization_code', 'refresh_token'],
+      grant_types: ['authorization_code', 'refresh_token', ...(machine.length > 0 ? ['client_credentials'] : [])],
       response_types: ['code'],
       ...(c.backchannelLogoutUri
         ? { backchannel_logout_uri: c.backchannelLogoutUri, backchannel_logout_session_required: true }
@@ -114,6 +122,17 @@ export async function startDevIdentityProvider(options: {
     features: {
       devInteractions: { enabled: false },
       backchannelLogout: { enabled: true },
+      clientCredentials: { enabled: machine.length > 0 },
+      resourceIndicators: {
+        enabled: machine.length > 0,
+        defaultResource: async (ctx) =>
+          /^(api:\/\/\S+)\/\.default$/.exec(String(ctx.oidc.params?.scope ?? ''))?.[1] ?? undefined,
+        useGrantedResource: async () => true,
+        getResourceServerInfo: async (_ctx, resource) => {
+          if (!machine.includes(resource)) throw new errors.InvalidTarget(`unknown resource ${resource}`);
+          return { scope: `${resource}/.default`, audience: resource, accessTokenFormat: 'jwt', accessTokenTTL: 3600 };
+        },
+      },
       // Lets the tests sign with a foreign key (see ./signing-key.ts).
       externalSigningSupport: { enabled: true, ack: 'experimental-01' },
       rpInitiatedLogout: {

@@ -3,8 +3,11 @@
  * system packages. Starts the development identity provider (test users only), a demo
  * app, and the service in sidecar mode in front of it, on http://localhost:4180.
  *
+ * The demo app also shows the token API at /token-api: it gets a machine token, has it
+ * introspected and calls a downstream API through the service's loopback token API.
+ *
  * Overrides: DEMO_PORT (4180), DEMO_PROVIDER_PORT (9000), DEMO_APP_PORT (any free port),
- * DEMO_HOST (127.0.0.1), DEMO_LOG_LEVEL (error).
+ * DEMO_TOKEN_API_PORT (7164), DEMO_HOST (127.0.0.1), DEMO_LOG_LEVEL (error).
  * Refuses to run when a real provider is configured (OIDC_ISSUER_URL or AZURE_TENANT_ID).
  */
 import { randomBytes } from 'node:crypto';
@@ -38,7 +41,8 @@ console.warn = (...args: unknown[]) => {
   if (typeof args[0] !== 'string' || !args[0].startsWith('oidc-provider WARNING')) warn(...args);
 };
 const { loadConfig } = await import('../src/config/index.js');
-const { startDemoApp } = await import('../dev/demo-app.js');
+const { demoAppHandler, startDemoApp } = await import('../dev/demo-app.js');
+const { withTokenApiDemo } = await import('../dev/token-api-demo.js');
 const { startDevIdentityProvider } = await import('../dev/identity-provider.js');
 const { DEV_USERS } = await import('../dev/test-users.js');
 const { startService } = await import('../src/server.js');
@@ -56,8 +60,24 @@ const idp = await startDevIdentityProvider({
   host,
   // Short-lived access tokens so the demo shows refresh: the token the app receives changes every ~2 minutes.
   accessTokenTtl: 180,
+  machineResources: [`api://${client.clientId}`],
 });
-const app = await startDemoApp({ port: port('DEMO_APP_PORT', 0), host: '127.0.0.1' });
+const tokenApiPort = port('DEMO_TOKEN_API_PORT', 7164);
+const tokenApi = `http://127.0.0.1:${tokenApiPort}`;
+const app = await startDemoApp({
+  port: port('DEMO_APP_PORT', 0),
+  host: '127.0.0.1',
+  handler: withTokenApiDemo(
+    {
+      tokenEndpoint: `${tokenApi}/api/v1/token`,
+      introspectionEndpoint: `${tokenApi}/api/v1/introspect`,
+      sidecarUrl: tokenApi,
+      target: `api://${client.clientId}/.default`,
+      downstreamApi: 'demo-downstream',
+    },
+    demoAppHandler,
+  ),
+});
 const config = loadConfig({
   OIDC_ISSUER_URL: idp.issuer,
   OIDC_ALLOW_INSECURE_HTTP: 'true',
@@ -77,6 +97,16 @@ const config = loadConfig({
   HOST: host,
   LOG_LEVEL: env.DEMO_LOG_LEVEL ?? 'error',
   SHUTDOWN_TIMEOUT: '1',
+  TOKEN_API_ADDRESS: `127.0.0.1:${tokenApiPort}`,
+  DOWNSTREAM_APIS: JSON.stringify({
+    'demo-downstream': {
+      BaseUrl: `${app.url}/api/`,
+      RelativePath: 'downstream',
+      Scopes: [`api://${client.clientId}/.default`],
+      HttpMethod: 'GET',
+      RequestAppToken: true,
+    },
+  }),
 });
 const service = await startService(config);
 await service.oidc.start();
@@ -98,6 +128,7 @@ process.stdout.write(
     `  Demo app behind the service:          ${app.url}`,
     `  Session and access-token expiry: ${origin}/oauth2/session (the access token lives 3 minutes and is`,
     '  refreshed a minute before it expires: the Authorization header the app shows changes).',
+    `  Token API (loopback only):            ${tokenApi} (the app's ${origin}/token-api uses it)`,
     `  Sign out: ${origin}/oauth2/logout. Press Ctrl+C to stop.`,
     '',
   ].join('\n') + '\n',

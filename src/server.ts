@@ -8,6 +8,8 @@ import { Metrics } from './observability/metrics.js';
 import { OidcClient } from './oidc/oidc-client.js';
 import { createSessionManager } from './session/create-session-manager.js';
 import type { SessionManager } from './session/session-manager.js';
+import { createServiceTokenApi, createTokenApiServer } from './token-api/service-token-api.js';
+import type { TokenCache } from './token-api/token-cache.js';
 
 /** Largest request header block accepted: room for a session split over six cookies. */
 export const MAX_HEADER_BYTES = 48 * 1024;
@@ -22,6 +24,10 @@ export interface RunningService {
   readonly server: http.Server;
   /** The probe listener (`PROBE_PORT`): `/healthz`, `/readyz`, `/metrics`. */
   readonly probeServer: http.Server;
+  /** The token API listener (`TOKEN_API_ADDRESS`), only when configured. */
+  readonly tokenApiServer: http.Server | undefined;
+  /** The token API's cache (texas and sidecar routes), only when configured. */
+  readonly tokenCache: TokenCache | undefined;
   readonly app: App;
   /** The sessions, over the configured store. */
   readonly sessions: SessionManager;
@@ -76,7 +82,7 @@ function listen(server: http.Server, port: number, host: string): Promise<number
   });
 }
 
-/** Builds every part from the configuration and opens both listeners. Used by main, the demo, tests and the benchmark. */
+/** Builds every part from the configuration and opens the listeners (public, probe, and the token API when configured). Used by main, the demo, tests and the benchmark. */
 export async function startService(
   config: Config,
   options: { logger?: Logger; metrics?: Metrics } = {},
@@ -96,11 +102,25 @@ export async function startService(
     server.close();
     throw err;
   });
+  const tokenApi = config.tokenApi
+    ? createServiceTokenApi({ ...config, tokenApi: config.tokenApi }, oidc, logger)
+    : undefined;
+  const tokenApiServer = tokenApi ? createTokenApiServer(tokenApi.app, MAX_HEADER_BYTES) : undefined;
+  tokenApiServer?.on('clientError', refuseUnparsable);
+  const tokenApiPort =
+    tokenApiServer && config.tokenApi
+      ? await listen(tokenApiServer, config.tokenApi.port, config.tokenApi.host).catch((err: Error) => {
+          server.close();
+          probeServer.close();
+          throw err;
+        })
+      : undefined;
   logger.info(
     {
       event: 'listening',
       port,
       probePort,
+      ...(tokenApiPort !== undefined ? { tokenApiPort } : {}),
       store: sessions.kind,
       mode: config.upstreamUrl ? 'sidecar' : 'forward-auth',
     },
@@ -111,14 +131,11 @@ export async function startService(
   const stop = () => {
     stopping ??= (async () => {
       oidc.stop();
-      const closed = Promise.all(
-        [server, probeServer].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
-      );
-      server.closeIdleConnections();
-      probeServer.closeIdleConnections();
+      const servers = tokenApiServer ? [server, probeServer, tokenApiServer] : [server, probeServer];
+      const closed = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+      for (const s of servers) s.closeIdleConnections();
       const timer = setTimeout(() => {
-        server.closeAllConnections();
-        probeServer.closeAllConnections();
+        for (const s of servers) s.closeAllConnections();
         app.closeUpgrades(); // WebSockets are not HTTP connections: closeAllConnections leaves them open
       }, config.shutdownTimeout * 1000).unref();
       await closed;
@@ -127,5 +144,16 @@ export async function startService(
     })();
     return stopping;
   };
-  return { server, probeServer, app, sessions, oidc, logger, metrics, stop };
+  return {
+    server,
+    probeServer,
+    tokenApiServer,
+    tokenCache: tokenApi?.cache,
+    app,
+    sessions,
+    oidc,
+    logger,
+    metrics,
+    stop,
+  };
 }

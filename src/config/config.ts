@@ -7,6 +7,7 @@ import type { RedisConfig } from './sections/redis.js';
 import type { RefreshConfig } from './sections/refresh.js';
 import type { ServerConfig } from './sections/server.js';
 import type { SessionConfig } from './sections/session.js';
+import type { TokenApiConfig, TokenApiSectionConfig } from './sections/token-api.js';
 
 export type {
   AuthzConfig,
@@ -18,6 +19,7 @@ export type {
   RefreshConfig,
   ServerConfig,
   SessionConfig,
+  TokenApiConfig,
 };
 export type { HeaderTemplate } from './sections/headers.js';
 export type { UnauthenticatedBehavior } from './sections/http.js';
@@ -36,7 +38,8 @@ export type Config = OidcConfig &
   SessionConfig &
   RefreshConfig &
   CookieConfig &
-  ServerConfig & {
+  ServerConfig &
+  TokenApiSectionConfig & {
     /** Redis settings (`REDIS_*`). */
     readonly redis: RedisConfig;
     /** Non-fatal remarks found while loading (insecure settings, memory store): logged at start. */

@@ -28,5 +28,9 @@ export function crossSectionProblems(config: Omit<Config, 'warnings'>, r: EnvRea
         'add an ASSERT_CLAIMS rule on tid, e.g. [{"name":"tid","anyOf":["<your tenant id>"]}]',
     );
   }
+  for (const [name, api] of config.tokenApi?.downstreamApis ?? []) {
+    if (api.baseUrl.startsWith('http:') && !config.allowInsecureHttp)
+      problems.push(`DOWNSTREAM_APIS.${name}.BaseUrl must use https (http only with OIDC_ALLOW_INSECURE_HTTP=true)`);
+  }
   return problems;
 }

@@ -62,11 +62,20 @@ export function effectiveConfig(c: Config): Record<string, unknown> {
     REDIS_SENTINEL_MASTER: c.redis.sentinelMaster,
     PORT: c.port,
     PROBE_PORT: c.probePort,
-    TOKEN_API_ADDRESS: c.tokenApiAddress,
     HOST: c.host,
     WORKERS: c.workers,
     LOG_LEVEL: c.logLevel,
     SHUTDOWN_TIMEOUT: c.shutdownTimeout,
+    TOKEN_API_ADDRESS: c.tokenApi
+      ? `${c.tokenApi.host.includes(':') ? `[${c.tokenApi.host}]` : c.tokenApi.host}:${c.tokenApi.port}`
+      : undefined,
+    TOKEN_API_ALLOW_REMOTE: c.tokenApi?.allowRemote,
+    TOKEN_EXCHANGE_GRANT: c.tokenApi?.exchangeGrant,
+    DOWNSTREAM_APIS: c.tokenApi
+      ? Object.fromEntries(
+          [...c.tokenApi.downstreamApis].map(([name, api]) => [name, `${api.httpMethod} ${api.baseUrl}`]),
+        )
+      : undefined,
   };
 }
 

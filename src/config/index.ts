@@ -1,4 +1,11 @@
-export type { Config, HeaderTemplate, RedisConfig, SessionStoreKind, UnauthenticatedBehavior } from './config.js';
+export type {
+  Config,
+  HeaderTemplate,
+  RedisConfig,
+  SessionStoreKind,
+  TokenApiConfig,
+  UnauthenticatedBehavior,
+} from './config.js';
 export { loadConfig, ConfigError } from './load-config.js';
 export type { Env } from './env-reader.js';
 export { declarations, declarationOf, sections } from './registry.js';

@@ -8,6 +8,7 @@ import { redisSection } from './sections/redis.js';
 import { refreshSection } from './sections/refresh.js';
 import { serverSection } from './sections/server.js';
 import { sessionSection } from './sections/session.js';
+import { tokenApiSection } from './sections/token-api.js';
 
 /** Every section, in the order the loader reads them and docs/configuration.md lists them. */
 export const sections = [
@@ -20,6 +21,7 @@ export const sections = [
   cookieSection,
   redisSection,
   serverSection,
+  tokenApiSection,
 ] as const;
 
 /** Every variable the service reads, each declared once in its section. */

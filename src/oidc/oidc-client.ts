@@ -58,6 +58,11 @@ export class OidcClient {
     this.redirectUri = `${config.publicScheme}://${config.domain}${config.callbackPath}`;
   }
 
+  /** The discovered client configuration (metadata and client authentication), or undefined until discovery succeeds. */
+  get discovered(): client.Configuration | undefined {
+    return this.configuration;
+  }
+
   /** True once the provider's metadata is loaded. */
   get ready(): boolean {
     return this.configuration !== undefined;

@@ -24,6 +24,7 @@ const wholeObjects = new Set([
   'nodeSelector',
   'affinity',
   'serviceMonitor.labels',
+  'tokenApi.downstreamApis',
 ]);
 
 function leafPaths(node: unknown, prefix = ''): string[] {

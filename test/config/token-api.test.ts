@@ -17,7 +17,13 @@ describe('loadTokenApiConfig', () => {
   ])('reads the loopback address %s', (address, host) => {
     const { config, problems } = loadTokenApiConfig({ TOKEN_API_ADDRESS: address }, entra);
     expect(problems).toEqual([]);
-    expect(config).toEqual({ host, port: Number(address.split(':').pop()), allowRemote: false, exchangeGrant: 'obo' });
+    expect(config).toEqual({
+      host,
+      port: Number(address.split(':').pop()),
+      allowRemote: false,
+      exchangeGrant: 'obo',
+      downstreamApis: new Map(),
+    });
   });
 
   it.each(['0.0.0.0:7164', '[::]:7164', '10.0.0.5:7164', 'my-pod:7164'])(

@@ -63,7 +63,11 @@ describe('npm run demo (scripts/demo.ts)', () => {
     beforeAll(async () => {
       const port = await freePort();
       origin = `http://localhost:${port}`;
-      demo = runDemo({ DEMO_PORT: String(port), DEMO_PROVIDER_PORT: String(await freePort()) });
+      demo = runDemo({
+        DEMO_PORT: String(port),
+        DEMO_PROVIDER_PORT: String(await freePort()),
+        DEMO_TOKEN_API_PORT: String(await freePort()),
+      });
       [browser] = await Promise.all([launchBrowser(), waitFor(demo.output, 'Demo running')]);
     });
 

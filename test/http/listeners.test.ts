@@ -58,14 +58,23 @@ describe('listener configuration', () => {
     expect(() => loadConfig({ ...env, PORT: '4180', PROBE_PORT: '4180' })).toThrow(/PROBE_PORT/);
   });
 
-  it('refuses TOKEN_API_ADDRESS as not yet available', () => {
+  it('keeps the token API off unless TOKEN_API_ADDRESS is set, and reads it when set', () => {
+    expect(loadConfig(env).tokenApi).toBeUndefined();
+    expect(loadConfig({ ...env, TOKEN_API_ADDRESS: '127.0.0.1:4182' }).tokenApi).toMatchObject({
+      host: '127.0.0.1',
+      port: 4182,
+      allowRemote: false,
+    });
+  });
+
+  it('refuses a non-loopback TOKEN_API_ADDRESS, naming the variable', () => {
     let error: unknown;
     try {
-      loadConfig({ ...env, TOKEN_API_ADDRESS: '127.0.0.1:4182' });
+      loadConfig({ ...env, TOKEN_API_ADDRESS: '0.0.0.0:4182' });
     } catch (err) {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect(String((error as Error).message)).toMatch(/TOKEN_API_ADDRESS.*not yet available/);
+    expect(String((error as Error).message)).toMatch(/TOKEN_API_ADDRESS must be a loopback address/);
   });
 });

@@ -52,6 +52,11 @@ export interface BearerValidatorOptions {
   readonly jwks?: JwksOptions;
   /** Clock, for tests. Default `Date.now`. */
   readonly now?: () => number;
+  /**
+   * Require `scp`, `roles` or `idtyp=app` (default true). The token API turns it off, as texas and
+   * the Microsoft sidecar (ACL mode) do; id_tokens and logout tokens are refused either way.
+   */
+  readonly requireAccessTokenClaims?: boolean;
 }
 
 const ASYMMETRIC = /^(RS|PS|ES)(256|384|512)$|^ES256K$|^EdDSA$|^Ed25519$/;
@@ -88,10 +93,11 @@ function reasonOf(err: unknown): InvalidTokenReason {
 }
 
 /** An access token carries `scp`, `roles` or `idtyp=app`; id_tokens and logout tokens are refused. */
-function accessTokenProblem(claims: TokenClaims): string | undefined {
+function accessTokenProblem(claims: TokenClaims, requireClaims: boolean): string | undefined {
   if (claims.events !== undefined) return 'a logout token (events claim)';
   if (claims.nonce !== undefined || claims.at_hash !== undefined || claims.c_hash !== undefined)
     return 'an id_token (nonce or at_hash claim)';
+  if (!requireClaims) return undefined;
   const scp = typeof claims.scp === 'string' && claims.scp.trim() !== '';
   const roles = Array.isArray(claims.roles);
   if (!scp && !roles && claims.idtyp !== 'app') return 'no scp, roles or idtyp=app claim';
@@ -144,7 +150,7 @@ export function createBearerValidator(options: BearerValidatorOptions): BearerVa
         return failure('issuer not accepted', `v1 token from ${iss}; BEARER_ACCEPT_V1 is off`);
       if (!accepts(v1 ? options.v1Issuers : options.issuers, iss, claims.tid))
         return failure('issuer not accepted', `issuer ${iss}`);
-      const problem = accessTokenProblem(claims);
+      const problem = accessTokenProblem(claims, options.requireAccessTokenClaims ?? true);
       if (problem !== undefined) return failure('not an access token', problem);
       return { ok: true, claims, version: v1 ? 'v1' : 'v2', expiresAt: (claims.exp ?? 0) * 1000 };
     },

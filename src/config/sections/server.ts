@@ -11,8 +11,6 @@ export interface ServerConfig {
    * `/healthz`, `/readyz`, `/metrics`. Default 4181; 0 picks a free port. Must differ from `PORT`.
    */
   readonly probePort: number;
-  /** `TOKEN_API_ADDRESS`: the loopback token API listener's address. Not yet served: setting it is refused, so always undefined. */
-  readonly tokenApiAddress: string | undefined;
   /** `WORKERS`: worker processes (Node cluster). Default 1. */
   readonly workers: number;
   /** `LOG_LEVEL`: `trace`, `debug`, `info` (default), `warn`, `error` or `fatal`. */
@@ -21,7 +19,7 @@ export interface ServerConfig {
   readonly shutdownTimeout: number;
 }
 
-/** `PORT`, `HOST`, `PROBE_PORT`, `TOKEN_API_ADDRESS`, `WORKERS`, `LOG_LEVEL` and `SHUTDOWN_TIMEOUT`. */
+/** `PORT`, `HOST`, `PROBE_PORT`, `WORKERS`, `LOG_LEVEL` and `SHUTDOWN_TIMEOUT`. */
 export const serverSection = defineSection({
   name: 'server',
   variables: {
@@ -29,9 +27,6 @@ export const serverSection = defineSection({
     host: v.string('HOST', '0.0.0.0', { doc: 'Address to bind.' }),
     probePort: v.integer('PROBE_PORT', 4181, 0, 65535, {
       doc: 'TCP port of the probe listener: /healthz, /readyz and /metrics for the kubelet and Prometheus.',
-    }),
-    tokenApiAddress: v.string('TOKEN_API_ADDRESS', undefined, {
-      doc: 'Loopback address of the token API listener; not yet available, so setting it is refused.',
     }),
     workers: v.integer('WORKERS', 1, 1, 64, { doc: 'Worker processes (Node cluster) sharing the port.' }),
     logLevel: v.oneOf('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const, 'info', {
@@ -44,9 +39,6 @@ export const serverSection = defineSection({
   build(values, r): ServerConfig {
     if (values.probePort !== 0 && values.probePort === values.port)
       r.problems.push(`PROBE_PORT must differ from PORT (both ${values.port})`);
-    // The seam for the loopback-only token API listener: refused until it is served.
-    if (values.tokenApiAddress !== undefined)
-      r.problems.push('TOKEN_API_ADDRESS: the token API listener is not yet available; unset it');
     return values;
   },
 });
