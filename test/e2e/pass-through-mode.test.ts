@@ -77,6 +77,31 @@ describe.each(MODES)('pass-through mode through %s', (mode) => {
     await screenshot(page, `pass-through-${mode}-signed-in`);
   });
 
+  it('shows bob the 403 page, whose "Sign in with another account" brings him back as alice', async () => {
+    const other = await browser.newContext({ viewport: { width: 390, height: 760 } });
+    try {
+      const tab = await other.newPage();
+      await tab.goto(`${origin}/reports`);
+      await tab.getByTestId('sign-in').click();
+      await tab.waitForURL((url) => url.href.startsWith(`${idp.issuer}/interaction/`));
+      await signIn(tab, 'bob');
+      await tab.waitForURL(`${origin}/reports`);
+      await expect(tab.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('You don’t have access');
+      const link = tab.getByRole('link', { name: 'Sign in with another account' });
+      await expect(link.getAttribute('href')).resolves.toBe(
+        `${origin}/oauth2/login?prompt=select_account&redirect=%2Freports`,
+      );
+      await screenshot(tab, `pass-through-${mode}-forbidden-390px`);
+      await link.click();
+      await tab.waitForURL((url) => url.href.startsWith(`${idp.issuer}/interaction/`));
+      await signIn(tab, 'alice');
+      await tab.waitForURL(`${origin}/reports`);
+      await expect(tab.getByTestId('user').textContent()).resolves.toBe('Alice Andersen');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('never lets a spoofed identity header through for an anonymous request', async () => {
     const anonymous = await browser.newContext();
     try {
