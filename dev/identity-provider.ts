@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Provider from 'oidc-provider';
+import Provider, { type ClientMetadata } from 'oidc-provider';
 import { renderLoginPage } from './login-page.js';
 import { SwitchableSigningKey, type SigningKeyChoice } from './signing-key.js';
 import { DEV_USERS, type DevUser } from './test-users.js';
@@ -8,9 +8,16 @@ import { DEV_USERS, type DevUser } from './test-users.js';
 /** A client the development provider accepts. */
 export interface DevClient {
   readonly clientId: string;
-  readonly clientSecret: string;
+  /** The client's secret; omit for a client that authenticates with `private_key_jwt`. */
+  readonly clientSecret?: string;
   readonly redirectUris: readonly string[];
   readonly postLogoutRedirectUris?: readonly string[];
+  /** `private_key_jwt` with the public keys in `jwks`; default `client_secret_basic`/`_post` with the secret. */
+  readonly tokenEndpointAuthMethod?: 'private_key_jwt';
+  /** The client's public keys, which verify its `private_key_jwt` assertions. */
+  readonly jwks?: { readonly keys: readonly Record<string, unknown>[] };
+  /** Also allow the client credentials grant. Default false. */
+  readonly clientCredentials?: boolean;
 }
 
 /** A running development provider (npm `oidc-provider`) on a loopback port. */
@@ -36,6 +43,24 @@ function readForm(req: http.IncomingMessage): Promise<URLSearchParams> {
     req.on('end', () => resolve(new URLSearchParams(body)));
     req.on('error', reject);
   });
+}
+
+/** The part of oidc-provider's client adapter used here (its typings do not expose `Client.adapter`). */
+interface ClientStore {
+  upsert(id: string, metadata: ClientMetadata, expiresIn: number): Promise<void>;
+}
+
+function clientMetadata(c: DevClient): ClientMetadata {
+  return {
+    client_id: c.clientId,
+    ...(c.clientSecret !== undefined ? { client_secret: c.clientSecret } : {}),
+    ...(c.tokenEndpointAuthMethod !== undefined ? { token_endpoint_auth_method: c.tokenEndpointAuthMethod } : {}),
+    ...(c.jwks !== undefined ? { jwks: { keys: c.jwks.keys.map((k) => ({ ...k })) } } : {}),
+    redirect_uris: [...c.redirectUris],
+    post_logout_redirect_uris: [...(c.postLogoutRedirectUris ?? [])],
+    grant_types: ['authorization_code', 'refresh_token', ...(c.clientCredentials ? ['client_credentials'] : [])],
+    response_types: ['code'],
+  };
 }
 
 /**
@@ -70,14 +95,7 @@ export async function startDevIdentityProvider(options: {
       Grant: 86400,
       RefreshToken: 86400,
     },
-    clients: options.clients.map((c) => ({
-      client_id: c.clientId,
-      client_secret: c.clientSecret,
-      redirect_uris: [...c.redirectUris],
-      post_logout_redirect_uris: [...(c.postLogoutRedirectUris ?? [])],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-    })),
+    clients: options.clients.filter((c) => c.jwks === undefined).map(clientMetadata),
     claims: {
       openid: ['sub', 'sid'],
       profile: ['name', 'preferred_username', 'groups', 'roles', 'org'],
@@ -87,6 +105,7 @@ export async function startDevIdentityProvider(options: {
     cookies: { keys: ['dev-provider-cookie-key-not-secret'] },
     features: {
       devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
       // Lets the tests sign with a foreign key (see ./signing-key.ts).
       externalSigningSupport: { enabled: true, ack: 'experimental-01' },
       rpInitiatedLogout: {
@@ -103,6 +122,11 @@ export async function startDevIdentityProvider(options: {
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
   });
+  // Clients with keys go through the client store: oidc-provider copies static clients with
+  // structuredClone, whose objects fail its own plain-object check on `jwks` under jest's vm.
+  const clientStore = (provider.Client as unknown as { adapter: ClientStore }).adapter;
+  for (const c of options.clients.filter((c) => c.jwks !== undefined))
+    await clientStore.upsert(c.clientId, clientMetadata(c), 0);
   provider.on('server_error', () => undefined);
   const providerHandler = provider.callback();
 
