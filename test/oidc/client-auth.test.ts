@@ -7,6 +7,8 @@ import * as client from 'openid-client';
 import { startDevIdentityProvider, type DevIdentityProvider } from '../../dev/identity-provider.js';
 import { clientAuthentication } from '../../src/oidc/client-auth.js';
 import type { Config } from '../../src/config/index.js';
+import { createOpenidGrants } from '../../src/token-api/grants.js';
+import type { ProviderToken } from '../../src/token-api/token-cache.js';
 import { ORIGIN, startHarness, type Harness } from '../support/harness.js';
 
 const JWT_CLIENT = 'jwt-app';
@@ -41,13 +43,15 @@ async function federatedToken(idp: DevIdentityProvider, key: KeyPair, expiresIn 
     .sign(key.privateKey);
 }
 
-/** A client credentials grant on a configuration discovered with the service's own client authentication. */
-async function clientCredentials(config: Config): Promise<client.TokenEndpointResponse> {
+/** The token API's client credentials grant on a configuration discovered with the service's own client authentication. */
+async function clientCredentials(config: Config): Promise<ProviderToken> {
   const { metadata, auth } = await clientAuthentication(config);
   const configuration = await client.discovery(config.issuerUrl, config.clientId, metadata, auth, {
     execute: [client.allowInsecureRequests],
   });
-  return client.clientCredentialsGrant(configuration);
+  return createOpenidGrants({ configuration: () => configuration, exchangeGrant: 'obo' }).clientCredentials({
+    target: 'profile',
+  });
 }
 
 const redirect = { redirectUris: [`${ORIGIN}/oauth2/callback`], clientCredentials: true } as const;
@@ -111,7 +115,7 @@ describe('secretless client authentication on the real provider', () => {
 
     it('gets a client credentials token on the same client authentication', async () => {
       const tokens = await clientCredentials(h.config);
-      expect(tokens.access_token).toEqual(expect.any(String));
+      expect(tokens.accessToken).toEqual(expect.any(String));
     });
 
     it('never logs the key', () => {
@@ -175,7 +179,7 @@ describe('secretless client authentication on the real provider', () => {
     it('gets a client credentials token with the federated assertion', async () => {
       await writeFile(file, await federatedToken(idp, federationKey));
       const tokens = await clientCredentials(h.config);
-      expect(tokens.access_token).toEqual(expect.any(String));
+      expect(tokens.accessToken).toEqual(expect.any(String));
     });
 
     it('fails the login with invalid_client logged when the token in the file has expired', async () => {
@@ -191,6 +195,11 @@ describe('secretless client authentication on the real provider', () => {
       await unlink(file);
       await expect(h.login('alice')).rejects.toThrow(/callback failed with 503/);
       expect(h.logs.join('')).toMatch(/OIDC_CLIENT_ASSERTION_FILE: cannot read .*azure-identity-token \(ENOENT\)/);
+      await expect(clientCredentials(h.config)).rejects.toMatchObject({
+        status: 500,
+        error: 'server_error',
+        description: expect.stringMatching(/OIDC_CLIENT_ASSERTION_FILE: cannot read .* \(ENOENT\)/),
+      });
       await writeFile(file, '  \n');
       await expect(h.login('alice')).rejects.toThrow(/callback failed with 503/);
       expect(h.logs.join('')).toMatch(/OIDC_CLIENT_ASSERTION_FILE: file .* is empty/);
