@@ -46,10 +46,16 @@ export function federatedAssertion(path: string): client.ClientAuth {
   return auth as client.ClientAuth;
 }
 
+/** Entra ID wants the token endpoint as the assertion's audience; other providers get the issuer (RFC 7523bis). */
+function isEntra(as: client.ServerMetadata): boolean {
+  return new URL(as.issuer).hostname === 'login.microsoftonline.com';
+}
+
 /**
  * The client's private key (`OIDC_CLIENT_JWK_FILE`, checked by the loader) as openid-client's
- * `private_key_jwt`: it signs a fresh, short-lived assertion for every token request,
- * with the JWK's `kid` and `alg`. The key is imported as a non-extractable CryptoKey.
+ * `private_key_jwt`: it signs a fresh, short-lived assertion for every token request. The
+ * header carries the JWK's `kid` and `alg`, and its `x5t` / `x5t#S256` when present (Entra ID
+ * finds the certificate by its thumbprint). The key is imported as a non-extractable CryptoKey.
  */
 export async function privateKeyJwt(path: string): Promise<client.ClientAuth> {
   let jwk: JWK;
@@ -62,7 +68,23 @@ export async function privateKeyJwt(path: string): Promise<client.ClientAuth> {
   if (alg === undefined || kid === undefined) throw new Error(`OIDC_CLIENT_JWK_FILE: ${path} has no alg or kid`);
   const key = await importJWK(jwk, alg, { extractable: false });
   if (key instanceof Uint8Array) throw new Error(`OIDC_CLIENT_JWK_FILE: ${path} is not an asymmetric key`);
-  return client.PrivateKeyJwt({ key, kid });
+  const thumbprints = Object.fromEntries(
+    (['x5t', 'x5t#S256'] as const).flatMap((name) => (typeof jwk[name] === 'string' ? [[name, jwk[name]]] : [])),
+  );
+  let audience: string | undefined;
+  const sign = client.PrivateKeyJwt(
+    { key, kid },
+    {
+      [client.modifyAssertion]: (header, payload) => {
+        Object.assign(header, { alg }, thumbprints);
+        if (audience !== undefined) payload.aud = audience;
+      },
+    },
+  );
+  return (as, metadata, body, headers) => {
+    audience = isEntra(as) ? as.token_endpoint : undefined;
+    return sign(as, metadata, body, headers);
+  };
 }
 
 /**
