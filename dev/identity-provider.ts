@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { KeyObject } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import Provider, { errors, interactionPolicy } from 'oidc-provider';
+import Provider, { errors, interactionPolicy, type ClientMetadata } from 'oidc-provider';
 import { renderLoginPage } from './login-page.js';
 import { SwitchableSigningKey, type SigningKeyChoice } from './signing-key.js';
 import { DEV_USERS, type DevUser } from './test-users.js';
@@ -9,11 +9,18 @@ import { DEV_USERS, type DevUser } from './test-users.js';
 /** A client the development provider accepts. */
 export interface DevClient {
   readonly clientId: string;
-  readonly clientSecret: string;
+  /** The client's secret; omit for a client that authenticates with `private_key_jwt`. */
+  readonly clientSecret?: string;
   readonly redirectUris: readonly string[];
   readonly postLogoutRedirectUris?: readonly string[];
   /** `backchannel_logout_uri`: where the provider POSTs logout tokens (session required, so id_tokens carry `sid`). */
   readonly backchannelLogoutUri?: string;
+  /** `private_key_jwt` with the public keys in `jwks`; default `client_secret_basic`/`_post` with the secret. */
+  readonly tokenEndpointAuthMethod?: 'private_key_jwt';
+  /** The client's public keys, which verify its `private_key_jwt` assertions. */
+  readonly jwks?: { readonly keys: readonly Record<string, unknown>[] };
+  /** Also allow the client credentials grant. Default false. */
+  readonly clientCredentials?: boolean;
 }
 
 /** A running development provider (npm `oidc-provider`) on a loopback port. */
@@ -43,6 +50,31 @@ function readForm(req: http.IncomingMessage): Promise<URLSearchParams> {
     req.on('end', () => resolve(new URLSearchParams(body)));
     req.on('error', reject);
   });
+}
+
+/** The part of oidc-provider's client adapter used here (its typings do not expose `Client.adapter`). */
+interface ClientStore {
+  upsert(id: string, metadata: ClientMetadata, expiresIn: number): Promise<void>;
+}
+
+function clientMetadata(c: DevClient, machine = false): ClientMetadata {
+  return {
+    client_id: c.clientId,
+    ...(c.clientSecret !== undefined ? { client_secret: c.clientSecret } : {}),
+    ...(c.tokenEndpointAuthMethod !== undefined ? { token_endpoint_auth_method: c.tokenEndpointAuthMethod } : {}),
+    ...(c.jwks !== undefined ? { jwks: { keys: c.jwks.keys.map((k) => ({ ...k })) } } : {}),
+    redirect_uris: [...c.redirectUris],
+    post_logout_redirect_uris: [...(c.postLogoutRedirectUris ?? [])],
+    grant_types: [
+      'authorization_code',
+      'refresh_token',
+      ...(c.clientCredentials || machine ? ['client_credentials'] : []),
+    ],
+    response_types: ['code'],
+    ...(c.backchannelLogoutUri
+      ? { backchannel_logout_uri: c.backchannelLogoutUri, backchannel_logout_session_required: true }
+      : {}),
+  };
 }
 
 /**
@@ -92,17 +124,7 @@ export async function startDevIdentityProvider(options: {
       RefreshToken: 86400,
       ClientCredentials: 3600,
     },
-    clients: options.clients.map((c) => ({
-      client_id: c.clientId,
-      client_secret: c.clientSecret,
-      redirect_uris: [...c.redirectUris],
-      post_logout_redirect_uris: [...(c.postLogoutRedirectUris ?? [])],
-      grant_types: ['authorization_code', 'refresh_token', ...(machine.length > 0 ? ['client_credentials'] : [])],
-      response_types: ['code'],
-      ...(c.backchannelLogoutUri
-        ? { backchannel_logout_uri: c.backchannelLogoutUri, backchannel_logout_session_required: true }
-        : {}),
-    })),
+    clients: options.clients.filter((c) => c.jwks === undefined).map((c) => clientMetadata(c, machine.length > 0)),
     // oidc-provider refuses to POST logout tokens to loopback addresses through its own
     // dispatcher (SSRF guard); the development provider only ever talks to local RPs.
     fetch: (url, init) => {
@@ -122,7 +144,7 @@ export async function startDevIdentityProvider(options: {
     features: {
       devInteractions: { enabled: false },
       backchannelLogout: { enabled: true },
-      clientCredentials: { enabled: machine.length > 0 },
+      clientCredentials: { enabled: true },
       resourceIndicators: {
         enabled: machine.length > 0,
         defaultResource: async (ctx) =>
@@ -151,6 +173,11 @@ export async function startDevIdentityProvider(options: {
     },
     interactions: { policy, url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
   });
+  // Clients with keys go through the client store: oidc-provider copies static clients with
+  // structuredClone, whose objects fail its own plain-object check on `jwks` under jest's vm.
+  const clientStore = (provider.Client as unknown as { adapter: ClientStore }).adapter;
+  for (const c of options.clients.filter((c) => c.jwks !== undefined))
+    await clientStore.upsert(c.clientId, clientMetadata(c, machine.length > 0), 0);
   provider.on('server_error', () => undefined);
   const providerHandler = provider.callback();
 

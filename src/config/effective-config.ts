@@ -17,7 +17,7 @@ const hidden = (secret: string | undefined) => (secret === undefined ? undefined
 
 /**
  * The configuration in effect, keyed by variable name, with every secret replaced by
- * `**REDACTED**` and credentials removed from URLs. `OIDC_ISSUER_URL` is the issuer in
+ * `**REDACTED**` and credentials removed from URLs (key and token files by path only). `OIDC_ISSUER_URL` is the issuer in
  * use, also when it was derived from `AZURE_TENANT_ID`; `HEADERS` lists names only,
  * since a template may hold literal text such as an API key.
  */
@@ -26,7 +26,9 @@ export function effectiveConfig(c: Config): Record<string, unknown> {
     OIDC_ISSUER_URL: withoutCredentials(c.issuerUrl.href),
     OIDC_ALLOW_INSECURE_HTTP: c.allowInsecureHttp,
     OIDC_CLIENT_ID: c.clientId,
-    OIDC_CLIENT_SECRET: REDACTED,
+    OIDC_CLIENT_SECRET: hidden(c.clientSecret),
+    OIDC_CLIENT_JWK_FILE: c.clientAuth.method === 'private_key_jwt' ? c.clientAuth.jwkFile : undefined,
+    OIDC_CLIENT_ASSERTION_FILE: c.clientAuth.method === 'federated_assertion' ? c.clientAuth.assertionFile : undefined,
     OIDC_SCOPES: c.scopes,
     DOMAIN: c.domain,
     PUBLIC_SCHEME: c.publicScheme,

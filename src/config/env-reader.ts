@@ -11,7 +11,8 @@ export class EnvReader {
 
   constructor(
     private readonly env: Env,
-    private readonly readFile: (path: string) => string,
+    /** Reads a file named by a variable (`NAME_FILE`, key and token files); synchronous, at start only. */
+    readonly readFile: (path: string) => string,
   ) {}
 
   /** A trimmed value, or undefined when unset or empty. */

@@ -4,6 +4,7 @@ import { AppError } from '../errors/app-error.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { LoginHints } from './login-hints.js';
+import { clientAuthentication } from './client-auth.js';
 import { classifyProviderError } from './oidc-errors.js';
 import { refreshedIdTokenProblem } from './refreshed-id-token.js';
 
@@ -98,16 +99,11 @@ export class OidcClient {
   private async discover(): Promise<void> {
     const end = this.metrics?.providerSeconds.startTimer({ operation: 'discovery' });
     try {
-      this.configuration = await client.discovery(
-        this.config.issuerUrl,
-        this.config.clientId,
-        this.config.clientSecret,
-        undefined,
-        {
-          timeout: 10,
-          ...(this.config.allowInsecureHttp ? { execute: [client.allowInsecureRequests] } : {}),
-        },
-      );
+      const { metadata, auth } = await clientAuthentication(this.config);
+      this.configuration = await client.discovery(this.config.issuerUrl, this.config.clientId, metadata, auth, {
+        timeout: 10,
+        ...(this.config.allowInsecureHttp ? { execute: [client.allowInsecureRequests] } : {}),
+      });
       this.configuration.timeout = 10;
       // openid-client v6 checks an id_token's claims but not its signature when it comes
       // from the token endpoint over TLS. This makes every grant on this configuration

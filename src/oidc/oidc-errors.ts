@@ -63,6 +63,8 @@ function describeOAuthError(err: { error: string; error_description?: string | u
  */
 export function classifyProviderError(err: unknown, operation: string): AppError {
   if (err instanceof AppError) return err;
+  // openid-client wraps what a ClientAuth throws (an unreadable assertion file) in a ClientError.
+  if (err instanceof client.ClientError && err.cause instanceof AppError) return err.cause;
   if (err instanceof client.AuthorizationResponseError) {
     return new AppError(
       'PROVIDER_DENIED',

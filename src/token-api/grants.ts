@@ -1,5 +1,6 @@
 import { decodeJwt } from 'jose';
 import * as client from 'openid-client';
+import { isAppError } from '../errors/app-error.js';
 import type { Logger } from '../observability/logger.js';
 import type { ProviderToken } from './token-cache.js';
 import { serverError, TokenApiError } from './token-api-error.js';
@@ -129,6 +130,9 @@ function toProviderToken(response: client.TokenEndpointResponse): ProviderToken 
  */
 export async function toTokenApiError(err: unknown): Promise<TokenApiError> {
   if (err instanceof TokenApiError) return err;
+  // What the client authentication threw (an unreadable OIDC_CLIENT_ASSERTION_FILE), wrapped by openid-client.
+  const own = (err as { cause?: unknown }).cause;
+  if (isAppError(own)) return serverError(`Upstream request failed: ${own.detail ?? own.message}`);
   if (err instanceof client.ResponseBodyError) return passThrough(err.status, err.error, err.error_description);
   const response = (err as { response?: unknown }).response ?? (err as { cause?: unknown }).cause;
   const message = err instanceof Error ? err.message : String(err);

@@ -179,3 +179,14 @@ a 0.3.x rule with both becomes two rules on the same claim (the plugin required 
 {{- range . }}{{ $rules = append $rules (printf "Path(`%s`)" .) }}{{ end }}
 {{- join " || " $rules }}
 {{- end }}
+
+{{/* How the client authenticates: "jwk" (provider.clientAuth.jwkSecret), "workloadIdentity" (azure.workloadIdentity) or "secret". */}}
+{{- define "idp-oidc-middleware.clientAuth" -}}
+{{- if .Values.provider.clientAuth.jwkSecret.name -}}jwk
+{{- else if .Values.azure.workloadIdentity.enabled -}}workloadIdentity
+{{- else -}}secret
+{{- end -}}
+{{- end }}
+
+{{/* Where the private JWK Secret is mounted. */}}
+{{- define "idp-oidc-middleware.jwkDir" -}}/var/run/secrets/idp-oidc-middleware/client-jwk{{- end }}

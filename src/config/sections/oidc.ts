@@ -1,5 +1,6 @@
 import { defineSection, v } from '../declare.js';
 import type { EnvReader } from '../env-reader.js';
+import { readClientAuth, type ClientAuthConfig } from '../client-auth.js';
 
 /** The provider and the client registered at it. */
 export interface OidcConfig {
@@ -7,8 +8,13 @@ export interface OidcConfig {
   readonly issuerUrl: URL;
   /** `OIDC_CLIENT_ID` / `OIDC_CLIENT_ID_FILE`: the client registered at the provider. Required. */
   readonly clientId: string;
-  /** `OIDC_CLIENT_SECRET` / `OIDC_CLIENT_SECRET_FILE`: the client's secret. Required. */
-  readonly clientSecret: string;
+  /**
+   * `OIDC_CLIENT_SECRET` / `OIDC_CLIENT_SECRET_FILE`: the client's secret. Required unless
+   * `OIDC_CLIENT_JWK_FILE` or `OIDC_CLIENT_ASSERTION_FILE` is set; undefined then.
+   */
+  readonly clientSecret: string | undefined;
+  /** How the client authenticates at the token endpoint, for every grant (see `./client-auth.ts`). */
+  readonly clientAuth: ClientAuthConfig;
   /** `OIDC_SCOPES`: space- or comma-separated scopes. Default `openid profile email`; `openid` is always added. */
   readonly scopes: readonly string[];
   /** `OIDC_ALLOW_INSECURE_HTTP`: accept an `http://` issuer (development and tests only). Default false. */
@@ -54,7 +60,15 @@ export const oidcSection = defineSection({
       doc: 'Instead of OIDC_ISSUER_URL, for Entra ID: the tenant id or domain.',
     }),
     clientId: v.secret('OIDC_CLIENT_ID', { required: true, doc: 'The client id registered at the provider.' }),
-    clientSecret: v.secret('OIDC_CLIENT_SECRET', { required: true, doc: 'The client secret.' }),
+    clientSecret: v.secret('OIDC_CLIENT_SECRET', {
+      doc: 'The client secret (client_secret_post). Required unless OIDC_CLIENT_JWK_FILE or OIDC_CLIENT_ASSERTION_FILE is set.',
+    }),
+    clientJwkFile: v.string('OIDC_CLIENT_JWK_FILE', undefined, {
+      doc: 'Path of a private JWK (with kid and an asymmetric alg such as RS256, PS256, ES256): authenticate with private_key_jwt instead of a secret.',
+    }),
+    clientAssertionFile: v.string('OIDC_CLIENT_ASSERTION_FILE', undefined, {
+      doc: 'Path of a federated token file (AKS workload identity: AZURE_FEDERATED_TOKEN_FILE), re-read on every token request and sent as the client assertion instead of a secret.',
+    }),
     scopes: v.list('OIDC_SCOPES', {
       default: DEFAULT_SCOPES.join(' '),
       doc: 'Scopes to request, separated by spaces or commas; openid is always added.',
@@ -66,7 +80,7 @@ export const oidcSection = defineSection({
     return {
       issuerUrl: issuer(r, values.issuerUrl, values.tenantId, values.allowInsecureHttp),
       clientId: r.required('OIDC_CLIENT_ID', values.clientId),
-      clientSecret: r.required('OIDC_CLIENT_SECRET', values.clientSecret),
+      ...readClientAuth(r, values.clientSecret, values.clientJwkFile, values.clientAssertionFile),
       scopes,
       allowInsecureHttp: values.allowInsecureHttp,
     };
