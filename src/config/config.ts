@@ -1,4 +1,5 @@
 import type { AuthzConfig } from './sections/authz.js';
+import type { BearerConfig, BearerSectionConfig } from './sections/bearer.js';
 import type { CookieConfig } from './sections/cookie.js';
 import type { HeadersConfig } from './sections/headers.js';
 import type { HttpConfig } from './sections/http.js';
@@ -9,6 +10,7 @@ import type { SessionConfig } from './sections/session.js';
 
 export type {
   AuthzConfig,
+  BearerConfig,
   CookieConfig,
   HeadersConfig,
   HttpConfig,
@@ -18,6 +20,7 @@ export type {
   SessionConfig,
 };
 export type { HeaderTemplate } from './sections/headers.js';
+export type { GroupsOverage } from './sections/authz.js';
 export type { UnauthenticatedBehavior } from './sections/http.js';
 export type { SessionStoreKind } from './sections/session.js';
 
@@ -29,6 +32,7 @@ export type { SessionStoreKind } from './sections/session.js';
 export type Config = OidcConfig &
   HttpConfig &
   AuthzConfig &
+  BearerSectionConfig &
   HeadersConfig &
   SessionConfig &
   CookieConfig &

@@ -8,9 +8,17 @@ export interface AuthzConfig {
   readonly bypassPaths: readonly string[];
   /** `ASSERT_CLAIMS`: JSON list of `{name, anyOf|allOf}` rules; every rule must hold. Default none. */
   readonly assertClaims: readonly ClaimRule[];
+  /**
+   * `ENTRA_GROUPS_OVERAGE`: what a rule on `groups` does when the token says the groups are
+   * in overage (`_claim_names.groups`): `deny` (logged) or `graph` (ask Microsoft Graph). Default `deny`.
+   */
+  readonly groupsOverage: GroupsOverage;
 }
 
-/** `BYPASS_PATHS` and `ASSERT_CLAIMS`. */
+/** How groups in overage are resolved. */
+export type GroupsOverage = 'deny' | 'graph';
+
+/** `BYPASS_PATHS`, `ASSERT_CLAIMS` and `ENTRA_GROUPS_OVERAGE`. */
 export const authzSection = defineSection({
   name: 'authz',
   variables: {
@@ -20,11 +28,14 @@ export const authzSection = defineSection({
     assertClaims: v.json('ASSERT_CLAIMS', {
       doc: 'JSON list of {name, anyOf|allOf} rules; every one must hold, else 403.',
     }),
+    groupsOverage: v.oneOf('ENTRA_GROUPS_OVERAGE', ['deny', 'graph'] as const, 'deny', {
+      doc: 'Groups in overage (_claim_names.groups): deny with a logged reason, or graph: look them up in Microsoft Graph.',
+    }),
   },
-  build({ bypassPaths, assertClaims }, r): AuthzConfig {
+  build({ bypassPaths, assertClaims, groupsOverage }, r): AuthzConfig {
     r.problems.push(...bypassPathProblems(bypassPaths, 'BYPASS_PATHS'));
     const claims = parseClaimRules(assertClaims, 'ASSERT_CLAIMS');
     r.problems.push(...claims.problems);
-    return { bypassPaths, assertClaims: claims.rules };
+    return { bypassPaths, assertClaims: claims.rules, groupsOverage };
   },
 });
