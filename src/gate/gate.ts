@@ -2,6 +2,7 @@ import { compileBypass } from '../authz/bypass-paths.js';
 import { compileClaimRules } from '../authz/claim-rules.js';
 import { LoginTransactions } from '../oidc/login-transaction.js';
 import { appBinding } from '../session/create-session-manager.js';
+import { createBearerStep, type BearerStep } from './checks/bearer-check.js';
 import { sessionCheck, type SessionRules } from './checks/session-check.js';
 import type { Decision, GateRequest } from './decision.js';
 import { callbackFlow } from './flows/callback.js';
@@ -26,6 +27,8 @@ export class Gate {
   private readonly ctx: FlowContext;
   /** The service's own paths on the app's domain, each to its flow; every other path is checked. */
   private readonly flows: ReadonlyMap<string, Flow>;
+  /** The bearer step before the session check; undefined when `BEARER_AUTH` is off. */
+  private readonly bearer: BearerStep | undefined;
 
   constructor(deps: GateDeps) {
     const { config } = deps;
@@ -46,6 +49,7 @@ export class Gate {
       url: (path) => origin + path,
     };
     const ctx = this.ctx;
+    this.bearer = createBearerStep(deps);
     this.flows = new Map<string, Flow>([
       [paths.signedOut, () => signedOutFlow(ctx)],
       [paths.logout, (req) => logoutFlow(ctx, req)],
@@ -65,6 +69,10 @@ export class Gate {
     const flow = this.flows.get(path);
     if (flow !== undefined) return flow(req, query === -1 ? '' : req.uri.slice(query + 1));
     if (this.bypass(path)) return { kind: 'bypass', setCookies: [] };
+    if (this.bearer !== undefined) {
+      const decided = await this.bearer(req);
+      if (decided !== undefined) return decided;
+    }
     return sessionCheck(this.ctx, this.rules, req);
   }
 }

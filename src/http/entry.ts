@@ -16,6 +16,7 @@ const OUTCOME: Readonly<Record<string, CheckOutcome>> = {
 /** The metrics label for a decision; `flow` counts callback, logout and signed-out answers. */
 export function decisionOutcome(decision: Decision): CheckOutcome {
   if (decision.kind === 'redirect') return decision.reason === 'login' ? 'login_redirect' : 'flow';
+  if (decision.kind === 'bearer-refused') return decision.status === 403 ? 'forbidden' : 'unauthenticated';
   return OUTCOME[decision.kind] ?? 'flow';
 }
 

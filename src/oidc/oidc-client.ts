@@ -51,6 +51,11 @@ export class OidcClient {
     return this.configuration !== undefined;
   }
 
+  /** The provider's discovered metadata; undefined until loaded. */
+  get metadata(): client.ServerMetadata | undefined {
+    return this.configuration?.serverMetadata();
+  }
+
   /** Loads the provider metadata; resolves when loaded, retrying with backoff until `stop()`. */
   start(): Promise<void> {
     this.starting ??= this.discoverWithRetry();

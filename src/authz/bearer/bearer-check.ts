@@ -1,18 +1,21 @@
 import type { HeaderTemplate } from '../../config/config.js';
 import { compileTemplate } from '../../config/header-templates.js';
-import { displayName, EMAIL_HEADER, encodeHeaderValue, USER_HEADER } from '../../gate/identity-headers.js';
+import {
+  CLIENT_ID_HEADER,
+  CLIENT_NAME_HEADER,
+  displayName,
+  EMAIL_HEADER,
+  encodeHeaderValue,
+  SUBJECT_HEADER,
+  USER_HEADER,
+} from '../../gate/identity-headers.js';
 import { parseAuthorization } from './authorization-header.js';
 import type { Challenge } from './bearer-challenge.js';
 import type { BearerValidator, TokenClaims } from './bearer-validator.js';
 import { DENIAL_REASONS, type PolicyVerdict } from './policy-decision.js';
 import type { TokenCache } from './token-cache.js';
 
-/** Header with the calling application's client id (app-only tokens). */
-export const CLIENT_ID_HEADER = 'X-Forwarded-Client-Id';
-/** Header with the calling application's label from `ACCESS_POLICY` (never an identity). */
-export const CLIENT_NAME_HEADER = 'X-Forwarded-Client-Name';
-/** Header with the user's stable subject: Entra's `oid`, else `sub`. */
-export const SUBJECT_HEADER = 'X-Forwarded-Subject';
+export { CLIENT_ID_HEADER, CLIENT_NAME_HEADER, SUBJECT_HEADER } from '../../gate/identity-headers.js';
 
 /** What a bearer request gets; the gate turns it into an answer. No cookie is read or set. */
 export type BearerDecision =
