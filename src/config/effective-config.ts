@@ -40,6 +40,7 @@ export function effectiveConfig(c: Config): Record<string, unknown> {
     BYPASS_PATHS: c.bypassPaths,
     ASSERT_CLAIMS: c.assertClaims,
     ENTRA_GROUPS_OVERAGE: c.groupsOverage,
+    ENTRA_GRAPH_URL: c.graphUrl.href,
     BEARER_AUTH: c.bearer.enabled,
     BEARER_AUDIENCES: c.bearer.audiences,
     BEARER_ISSUERS: c.bearer.issuers,

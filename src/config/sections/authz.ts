@@ -13,6 +13,9 @@ export interface AuthzConfig {
    * in overage (`_claim_names.groups`): `deny` (logged) or `graph` (ask Microsoft Graph). Default `deny`.
    */
   readonly groupsOverage: GroupsOverage;
+
+  /** `ENTRA_GRAPH_URL`: the Microsoft Graph endpoint for `ENTRA_GROUPS_OVERAGE=graph`. Default `https://graph.microsoft.com`. */
+  readonly graphUrl: URL;
 }
 
 /** How groups in overage are resolved. */
@@ -31,11 +34,26 @@ export const authzSection = defineSection({
     groupsOverage: v.oneOf('ENTRA_GROUPS_OVERAGE', ['deny', 'graph'] as const, 'deny', {
       doc: 'Groups in overage (_claim_names.groups): deny with a logged reason, or graph: look them up in Microsoft Graph.',
     }),
+    graphUrl: v.url('ENTRA_GRAPH_URL', ['https', 'http'], {
+      default: 'https://graph.microsoft.com',
+      doc: 'Microsoft Graph endpoint for ENTRA_GROUPS_OVERAGE=graph (national clouds: their Graph host).',
+    }),
   },
-  build({ bypassPaths, assertClaims, groupsOverage }, r): AuthzConfig {
+  build(
+    { bypassPaths, assertClaims, groupsOverage, graphUrl },
+    r,
+    before: { allowInsecureHttp: boolean },
+  ): AuthzConfig {
     r.problems.push(...bypassPathProblems(bypassPaths, 'BYPASS_PATHS'));
     const claims = parseClaimRules(assertClaims, 'ASSERT_CLAIMS');
     r.problems.push(...claims.problems);
-    return { bypassPaths, assertClaims: claims.rules, groupsOverage };
+    if (graphUrl?.protocol === 'http:' && !before.allowInsecureHttp)
+      r.problems.push('ENTRA_GRAPH_URL must use https (http only with OIDC_ALLOW_INSECURE_HTTP=true)');
+    return {
+      bypassPaths,
+      assertClaims: claims.rules,
+      groupsOverage,
+      graphUrl: graphUrl ?? new URL('https://graph.microsoft.com'),
+    };
   },
 });

@@ -114,7 +114,7 @@ describe('bearer tokens through forwardAuth (BEARER_AUTH=on)', () => {
 
   it('answers 401 with a bare challenge on a bearer-only path without a token, never a login redirect', async () => {
     const { cookie } = await seedSession(s.service.sessions, { claims: { sub: 'alice', tid: T1 } });
-    for (const headers of [{}, { Cookie: cookie }]) {
+    for (const headers of [{}, { Cookie: cookie }] as Record<string, string>[]) {
       const res = await s.forward('/api/orders', { accept: 'text/html,application/xhtml+xml', headers });
       expect(res.status).toBe(401);
       expect(res.headers['www-authenticate']).toBe(`Bearer realm="${DOMAIN}"`);
