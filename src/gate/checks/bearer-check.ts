@@ -1,6 +1,7 @@
 import { createBearerAuth, type BearerAuth } from '../../authz/bearer/bearer-auth.js';
 import type { BearerDecision } from '../../authz/bearer/bearer-check.js';
 import type { JwksOptions } from '../../authz/bearer/jwks-resolver.js';
+import { GraphGroups, graphScope } from '../../authz/graph-groups.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Decision, GateRequest } from '../decision.js';
 import type { GateDeps } from '../flows/context.js';
@@ -29,6 +30,13 @@ export function createBearerStep(deps: GateDeps, options: BearerStepOptions = {}
   if (!config.bearer.enabled) return undefined;
   const anyBearerOnly = config.bearer.onlyPaths.length > 0;
   let auth: BearerAuth | undefined;
+  const graph =
+    config.groupsOverage === 'graph'
+      ? new GraphGroups({
+          graphUrl: config.graphUrl,
+          graphToken: () => oidc.clientCredentials(graphScope(config.graphUrl)),
+        })
+      : undefined;
 
   function built(): BearerAuth {
     if (auth !== undefined) return auth;
@@ -47,6 +55,7 @@ export function createBearerStep(deps: GateDeps, options: BearerStepOptions = {}
       assertClaims: config.assertClaims,
       headers: config.headers,
       metadata,
+      overageGroups: graph ? (claims) => graph.groupsOf(claims) : undefined,
       ...(options.jwks ? { jwks: options.jwks } : {}),
     });
     return auth;
