@@ -2,7 +2,7 @@ import { compileBypass } from '../authz/bypass-paths.js';
 import { compileClaimRules } from '../authz/claim-rules.js';
 import { LoginTransactions } from '../oidc/login-transaction.js';
 import { appBinding } from '../session/create-session-manager.js';
-import { createBearerStep, type BearerStep } from './checks/bearer-check.js';
+import { createBearerStep, createGraphGroups, type BearerStep } from './checks/bearer-check.js';
 import { sessionCheck, type SessionRules } from './checks/session-check.js';
 import type { Decision, GateRequest } from './decision.js';
 import { callbackFlow } from './flows/callback.js';
@@ -35,7 +35,12 @@ export class Gate {
     const paths = resolvePaths(config);
     const origin = `${config.publicScheme}://${config.domain}`;
     this.bypass = compileBypass(config.bypassPaths);
-    this.rules = { authorized: compileClaimRules(config.assertClaims), identity: compileIdentityHeaders(config) };
+    const graph = createGraphGroups(deps);
+    this.rules = {
+      authorized: compileClaimRules(config.assertClaims),
+      identity: compileIdentityHeaders(config),
+      overageGroups: graph,
+    };
     this.ctx = {
       deps,
       paths,
@@ -49,7 +54,7 @@ export class Gate {
       url: (path) => origin + path,
     };
     const ctx = this.ctx;
-    this.bearer = createBearerStep(deps);
+    this.bearer = createBearerStep(deps, { overageGroups: graph });
     this.flows = new Map<string, Flow>([
       [paths.signedOut, () => signedOutFlow(ctx)],
       [paths.logout, (req) => logoutFlow(ctx, req)],

@@ -5,6 +5,7 @@ import { decodeJwt } from 'jose';
 import { GRAPH_FAILED } from '../../src/authz/bearer/bearer-check.js';
 import { API_CLIENT_ID, APP_A, startEntraTenants, T1, type EntraTenants } from '../support/entra-tenants.js';
 import { startBearerService, type BearerService } from '../support/bearer-service.js';
+import { seedSession } from '../support/seed-session.js';
 
 /** An emulated Microsoft Graph on loopback: getMemberGroups for olga, or a failure. */
 interface Graph {
@@ -84,6 +85,32 @@ describe('groups overage with ENTRA_GROUPS_OVERAGE=graph', () => {
     } finally {
       graph.fail = false;
       await other.close();
+    }
+  });
+
+  it('also resolves an id_token session in overage for ASSERT_CLAIMS on groups; without graph it is refused and logged', async () => {
+    const rules = JSON.stringify([
+      { name: 'tid', anyOf: [T1] },
+      { name: 'groups', anyOf: ['g-api-users'] },
+    ]);
+    const claims = { sub: 'olga', oid: 'oid-olga', tid: T1, name: 'Olga Overage', _claim_names: { groups: 'src1' } };
+    for (const [overage, status] of [
+      ['graph', 200],
+      ['deny', 403],
+    ] as const) {
+      const svc = await startBearerService(
+        { ENTRA_GROUPS_OVERAGE: overage, ENTRA_GRAPH_URL: graph.url, ASSERT_CLAIMS: rules },
+        tenants,
+      );
+      try {
+        const { cookie } = await seedSession(svc.service.sessions, { claims });
+        const res = await svc.forward('/orders', { headers: { Cookie: cookie } });
+        expect({ overage, status: res.status }).toEqual({ overage, status });
+        if (status === 200) expect(res.headers['x-forwarded-user']).toBe('Olga Overage');
+        else expect(svc.logs.join('')).toContain('groups_overage_denied');
+      } finally {
+        await svc.close();
+      }
     }
   });
 });

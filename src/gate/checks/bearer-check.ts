@@ -13,9 +13,25 @@ import type { GateDeps } from '../flows/context.js';
  */
 export type BearerStep = (req: GateRequest) => Decision | Promise<Decision | undefined> | undefined;
 
-/** Options for tests: the JWKS fetch behaviour. */
+/** What the bearer step shares with the gate, and the JWKS fetch behaviour (tests). */
 export interface BearerStepOptions {
   readonly jwks?: JwksOptions;
+  /** `ENTRA_GROUPS_OVERAGE=graph`: resolves groups in overage (`createGraphGroups`). */
+  readonly overageGroups?: OverageGroups | undefined;
+}
+
+/** Resolves the groups of a token in overage; undefined when they cannot be known. */
+export type OverageGroups = (claims: Readonly<Record<string, unknown>>) => Promise<readonly string[] | undefined>;
+
+/** With `ENTRA_GROUPS_OVERAGE=graph`, the Graph lookup (the app's own token by client credentials); else undefined. */
+export function createGraphGroups(deps: GateDeps): OverageGroups | undefined {
+  const { config, oidc } = deps;
+  if (config.groupsOverage !== 'graph') return undefined;
+  const graph = new GraphGroups({
+    graphUrl: config.graphUrl,
+    graphToken: () => oidc.clientCredentials(graphScope(config.graphUrl)),
+  });
+  return (claims) => graph.groupsOf(claims);
 }
 
 const NO_COOKIES: readonly [] = [];
@@ -30,13 +46,6 @@ export function createBearerStep(deps: GateDeps, options: BearerStepOptions = {}
   if (!config.bearer.enabled) return undefined;
   const anyBearerOnly = config.bearer.onlyPaths.length > 0;
   let auth: BearerAuth | undefined;
-  const graph =
-    config.groupsOverage === 'graph'
-      ? new GraphGroups({
-          graphUrl: config.graphUrl,
-          graphToken: () => oidc.clientCredentials(graphScope(config.graphUrl)),
-        })
-      : undefined;
 
   function built(): BearerAuth {
     if (auth !== undefined) return auth;
@@ -55,7 +64,7 @@ export function createBearerStep(deps: GateDeps, options: BearerStepOptions = {}
       assertClaims: config.assertClaims,
       headers: config.headers,
       metadata,
-      overageGroups: graph ? (claims) => graph.groupsOf(claims) : undefined,
+      overageGroups: options.overageGroups,
       ...(options.jwks ? { jwks: options.jwks } : {}),
     });
     return auth;

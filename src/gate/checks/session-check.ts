@@ -1,3 +1,4 @@
+import { GRAPH_FAILED, inOverage } from '../../authz/bearer/bearer-check.js';
 import type { ClaimPredicate } from '../../authz/claim-rules.js';
 import type { Session } from '../../session/session.js';
 import type { Decision, GateRequest } from '../decision.js';
@@ -11,6 +12,9 @@ import { startLogin } from '../flows/login.js';
 export interface SessionRules {
   readonly authorized: ClaimPredicate;
   readonly identity: (session: Session) => Record<string, string>;
+  /** `ENTRA_GROUPS_OVERAGE=graph`: the groups of a session whose id_token has them in overage. */
+  readonly overageGroups?:
+    ((claims: Readonly<Record<string, unknown>>) => Promise<readonly string[] | undefined>) | undefined;
 }
 
 /** Every other path: a valid session that passes `ASSERT_CLAIMS` is let through with identity headers. */
@@ -19,7 +23,7 @@ export async function sessionCheck(ctx: FlowContext, rules: SessionRules, req: G
   const loaded = await sessions.get(req.cookies); // undefined also when ended meanwhile: a logout elsewhere
   if (loaded === undefined) return unauthenticated(ctx, req);
   const { setCookies } = loaded;
-  if (!rules.authorized(loaded.session.claims)) {
+  if (!rules.authorized(loaded.session.claims) && !(await overageAuthorized(ctx, rules, loaded.session.claims))) {
     return {
       kind: 'forbidden',
       user: displayName(loaded.session.claims),
@@ -41,4 +45,24 @@ function unauthenticated(ctx: FlowContext, req: GateRequest): Promise<Decision> 
     loginUrl: `${ctx.url(config.loginPath)}?redirect=${encodeURIComponent(returnTo)}`,
     setCookies: [],
   };
+}
+
+/**
+ * A session refused by `ASSERT_CLAIMS` whose id_token has its groups in overage
+ * (`_claim_names.groups`): with `ENTRA_GROUPS_OVERAGE=graph` the rules are checked again
+ * with the groups from Microsoft Graph; else (or when Graph fails) the refusal stands, logged.
+ */
+async function overageAuthorized(
+  ctx: FlowContext,
+  rules: SessionRules,
+  claims: Readonly<Record<string, unknown>>,
+): Promise<boolean> {
+  if (!inOverage(claims)) return false;
+  const groups = rules.overageGroups ? await rules.overageGroups(claims) : undefined;
+  if (groups !== undefined) return rules.authorized({ ...claims, groups });
+  ctx.deps.logger.info(
+    { event: 'groups_overage_denied', sub: claims.sub, graph: rules.overageGroups !== undefined },
+    rules.overageGroups ? GRAPH_FAILED : 'groups overage: ENTRA_GROUPS_OVERAGE=deny refuses rules on groups',
+  );
+  return false;
 }
