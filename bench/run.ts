@@ -8,6 +8,8 @@
 import { startDevIdentityProvider } from '../dev/identity-provider.js';
 import { startRedisServer } from '../test/support/redis-server.js';
 import { CLIENT, ORIGIN } from '../test/support/harness.js';
+import { API_CLIENT_ID, APP_A, SECRET, startEntraTenants, T1 } from '../test/support/entra-tenants.js';
+import { TEST_POLICY } from '../test/support/bearer-service.js';
 import {
   buildService,
   latencyAtRate,
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
       },
     ],
   });
+  const tenants = await startEntraTenants();
   const start = async (script: string, env: Record<string, string>, cpus?: string, nodeArgs: string[] = []) => {
     const child = await startChild(script, env, cpus, nodeArgs);
     children.push(child);
@@ -86,6 +89,22 @@ async function main(): Promise<void> {
       return; // the profiles are written when the children stop (bench/profiles/)
     }
 
+    // A cached valid bearer token (BEARER_AUTH=on), against an emulated Entra tenant.
+    const bearerSvc = await start(
+      main,
+      serviceEnv(tenants.issuer(T1), 'cookie', undefined, {
+        OIDC_CLIENT_ID: API_CLIENT_ID,
+        OIDC_CLIENT_SECRET: SECRET,
+        BEARER_AUTH: 'on',
+        ACCESS_POLICY: JSON.stringify(TEST_POLICY),
+      }),
+      SERVER_CPU,
+      profile,
+    );
+    const bearerHeaders = { ...traefikHeaders(), Authorization: `Bearer ${await tenants.appToken(T1, APP_A)}` };
+    const bearerCheck = await fetch(`${bearerSvc.url}/oauth2/auth`, { headers: bearerHeaders });
+    if (bearerCheck.status !== 200) throw new Error(`bearer check answered ${bearerCheck.status}`);
+
     const bare = await start('bench/serve-bare.ts', {}, SERVER_CPU);
     const expressRef = await start('bench/serve-express.ts', {}, SERVER_CPU);
     const targets: Target[] = [
@@ -94,6 +113,7 @@ async function main(): Promise<void> {
       { name: 'cookie store 200', child: cookieSvc, headers: traefikHeaders(cookieLogin), results: [], pinned: true },
       { name: 'redis store 200', child: redisSvc, headers: traefikHeaders(redisLogin), results: [], pinned: true },
       { name: 'no session 302', child: cookieSvc, headers: traefikHeaders(), results: [], pinned: true },
+      { name: 'cached bearer 200', child: bearerSvc, headers: bearerHeaders, results: [], pinned: true },
     ];
     for (const t of targets) await wrk(`${t.child.url}/oauth2/auth`, t.headers, Math.min(2, duration), LOAD_CPU); // warm up (JIT, caches)
 
@@ -174,13 +194,14 @@ async function main(): Promise<void> {
     const redisRow = byName('redis store 200');
     const w2 = byName('cookie, WORKERS=2, unpinned');
     console.log(
-      `bench: cookie=${fmt(cookie.ratio)} redis=${fmt(redisRow.ratio)} express=${fmt(byName('bare express').ratio)} login_302=${fmt(byName('no session 302').ratio)}` +
+      `bench: cookie=${fmt(cookie.ratio)} redis=${fmt(redisRow.ratio)} express=${fmt(byName('bare express').ratio)} login_302=${fmt(byName('no session 302').ratio)} bearer=${fmt(byName('cached bearer 200').ratio)}` +
         ` p99_ms=${fmt(Math.max(fixedRate.get('cookie store 200')!.p99, fixedRate.get('redis store 200')!.p99))} p99_sat_ms=${fmt(Math.max(cookie.p99, redisRow.p99))}` +
         ` workers2=${fmt(w2.rps / cookie.rps)} bare_rps=${fmt(base, 0)}`,
     );
   } finally {
     for (const c of children.reverse()) await c.stop();
     await idp.close();
+    await tenants.close();
     await redis.stop();
   }
 }

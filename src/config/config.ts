@@ -1,4 +1,5 @@
 import type { AuthzConfig } from './sections/authz.js';
+import type { BearerConfig, BearerSectionConfig } from './sections/bearer.js';
 import type { CookieConfig } from './sections/cookie.js';
 import type { HeadersConfig } from './sections/headers.js';
 import type { HttpConfig } from './sections/http.js';
@@ -11,6 +12,7 @@ import type { TokenApiConfig, TokenApiSectionConfig } from './sections/token-api
 
 export type {
   AuthzConfig,
+  BearerConfig,
   CookieConfig,
   HeadersConfig,
   HttpConfig,
@@ -22,6 +24,7 @@ export type {
   TokenApiConfig,
 };
 export type { HeaderTemplate } from './sections/headers.js';
+export type { GroupsOverage } from './sections/authz.js';
 export type { UnauthenticatedBehavior } from './sections/http.js';
 export type { SessionStoreKind } from './sections/session.js';
 export type { TokenRefreshMode } from './sections/refresh.js';
@@ -34,6 +37,7 @@ export type { TokenRefreshMode } from './sections/refresh.js';
 export type Config = OidcConfig &
   HttpConfig &
   AuthzConfig &
+  BearerSectionConfig &
   HeadersConfig &
   SessionConfig &
   RefreshConfig &

@@ -27,24 +27,33 @@ export interface Variable<T> extends Declaration {
 /** The values a record of variables yields, keyed like the record. */
 export type Values<V> = { readonly [K in keyof V]: V[K] extends Variable<infer T> ? T : never };
 
-/** A part of the configuration: its variables, and how their values become its part of `Config`. */
-export interface Section<V extends Record<string, Variable<unknown>>, T> {
+/**
+ * A part of the configuration: its variables, and how their values become its part of `Config`.
+ * `B` is what the section needs from the sections read before it (registry order).
+ */
+export interface Section<V extends Record<string, Variable<unknown>>, T, B = unknown> {
   /** The section's name, as in `src/config/sections/<name>.ts`. */
   readonly name: string;
   readonly variables: V;
-  /** Builds the section's part of `Config`, applying the rules that join its variables. */
-  build(values: Values<V>, r: EnvReader): T;
+  /** Builds the section's part of `Config`, applying the rules that join its variables; `before` holds the earlier sections' parts. */
+  build(values: Values<V>, r: EnvReader, before: B): T;
 }
 
 /** Declares a section; the types of its values follow from its variables. */
-export function defineSection<V extends Record<string, Variable<unknown>>, T>(section: Section<V, T>): Section<V, T> {
+export function defineSection<V extends Record<string, Variable<unknown>>, T, B = unknown>(
+  section: Section<V, T, B>,
+): Section<V, T, B> {
   return section;
 }
 
-/** Reads every variable of a section, then builds its part of the configuration. */
-export function readSection<V extends Record<string, Variable<unknown>>, T>(section: Section<V, T>, r: EnvReader): T {
+/** Reads every variable of a section, then builds its part of the configuration from them and `before`. */
+export function readSection<V extends Record<string, Variable<unknown>>, T, B>(
+  section: Section<V, T, B>,
+  r: EnvReader,
+  before: B,
+): T {
   const values = Object.fromEntries(Object.entries(section.variables).map(([key, v]) => [key, v.read(r)]));
-  return section.build(values as Values<V>, r);
+  return section.build(values as Values<V>, r, before);
 }
 
 type Spec = { doc: string; default?: string; required?: boolean };

@@ -14,8 +14,8 @@ export class ConfigError extends Error {
   }
 }
 
-type AnySection = Section<Record<string, Variable<unknown>>, object>;
-type PartOf<S> = S extends Section<infer _V, infer T> ? T : never;
+type AnySection = Section<Record<string, Variable<unknown>>, object, object>;
+type PartOf<S> = S extends Section<infer _V, infer T, infer _B> ? T : never;
 type Intersection<U> = (U extends unknown ? (part: U) => void : never) extends (part: infer I) => void ? I : never;
 /** What the sections yield together: `Config` without the loader's own `warnings`. */
 type Folded = Intersection<PartOf<(typeof sections)[number]>>;
@@ -27,7 +27,11 @@ type Folded = Intersection<PartOf<(typeof sections)[number]>>;
  */
 export function loadConfig(env: Env, options: { readFile?: (path: string) => string } = {}): Config {
   const r = new EnvReader(env, options.readFile ?? ((p) => readFileSync(p, 'utf8')));
-  const parts: Folded = Object.assign({}, ...sections.map((section) => readSection(section as AnySection, r)));
+  // Each section sees the parts of the sections before it (the bearer section needs the client id).
+  const parts = sections.reduce<object>(
+    (before, section) => ({ ...before, ...readSection(section as AnySection, r, before) }),
+    {},
+  ) as Folded;
   r.problems.push(...crossSectionProblems(parts, r));
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return deepFreeze<Config>({ ...parts, warnings: r.warnings });

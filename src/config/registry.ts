@@ -1,5 +1,6 @@
 import type { Declaration } from './declare.js';
 import { authzSection } from './sections/authz.js';
+import { bearerSection } from './sections/bearer.js';
 import { cookieSection } from './sections/cookie.js';
 import { headersSection } from './sections/headers.js';
 import { httpSection } from './sections/http.js';
@@ -15,6 +16,7 @@ export const sections = [
   oidcSection,
   httpSection,
   authzSection,
+  bearerSection,
   headersSection,
   sessionSection,
   refreshSection,

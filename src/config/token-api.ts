@@ -17,6 +17,6 @@ export function loadTokenApiConfig(
   const r = new EnvReader(withIssuer, () => {
     throw new Error('no files are read for the token API section');
   });
-  const { tokenApi } = readSection(tokenApiSection, r);
+  const { tokenApi } = readSection(tokenApiSection, r, {});
   return { config: r.problems.length === 0 ? tokenApi : undefined, problems: r.problems, warnings: r.warnings };
 }

@@ -1,3 +1,5 @@
+import type { Challenge } from '../authz/bearer/bearer-challenge.js';
+
 /**
  * What the gate decided for one request; `src/http/respond.ts` turns it into a
  * response. Set-Cookie values ride along with every kind.
@@ -39,6 +41,16 @@ export type Decision =
       readonly body: Readonly<Record<string, unknown>>;
       readonly headers?: Readonly<Record<string, string>> | undefined;
       readonly setCookies: readonly string[];
+    }
+  /**
+   * A bearer request refused (RFC 6750): 400, 401 or 403 with `WWW-Authenticate`, a JSON
+   * body and `Cache-Control: no-store`; never a Set-Cookie (`setCookies` is always empty).
+   */
+  | {
+      readonly kind: 'bearer-refused';
+      readonly status: 400 | 401 | 403;
+      readonly challenge: Challenge;
+      readonly setCookies: readonly [];
     }
   /** The page shown after logout. */
   | { readonly kind: 'signed-out'; readonly loginUrl: string; readonly setCookies: readonly string[] }

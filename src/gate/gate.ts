@@ -4,6 +4,7 @@ import { LoginTransactions } from '../oidc/login-transaction.js';
 import { appBinding } from '../session/create-session-manager.js';
 import { TokenRefresher } from './checks/refresh.js';
 import { refreshEnabled } from './checks/refresh-policy.js';
+import { createBearerStep, createGraphGroups, type BearerStep } from './checks/bearer-check.js';
 import { sessionCheck, type SessionRules } from './checks/session-check.js';
 import type { Decision, GateRequest } from './decision.js';
 import { callbackFlow } from './flows/callback.js';
@@ -51,6 +52,8 @@ export class Gate {
   private readonly loginPaths: ReadonlySet<string>;
   /** `<scheme>://<DOMAIN><ERROR_REDIRECT_PATH>`, or undefined: failed logins show the error page. */
   private readonly errorUrl: string | undefined;
+  /** The bearer step before the session check; undefined when `BEARER_AUTH` is off. */
+  private readonly bearer: BearerStep | undefined;
 
   constructor(deps: GateDeps) {
     const { config } = deps;
@@ -59,7 +62,12 @@ export class Gate {
     // The error page is public: a user whose login failed must see it, not be sent to log in again.
     const errorPage = config.errorRedirectPath === undefined ? [] : [config.errorRedirectPath];
     this.bypass = compileBypass([...config.bypassPaths, ...errorPage]);
-    this.rules = { authorized: compileClaimRules(config.assertClaims), identity: compileIdentityHeaders(config) };
+    const graph = createGraphGroups(deps);
+    this.rules = {
+      authorized: compileClaimRules(config.assertClaims),
+      identity: compileIdentityHeaders(config),
+      overageGroups: graph,
+    };
     this.ctx = {
       deps,
       paths,
@@ -89,6 +97,7 @@ export class Gate {
     const ctx = this.ctx;
     this.loginPaths = new Set([paths.login, paths.callback]);
     this.errorUrl = config.errorRedirectPath === undefined ? undefined : ctx.url(config.errorRedirectPath);
+    this.bearer = createBearerStep(deps, { overageGroups: graph });
     this.flows = new Map<string, Flow>([
       [paths.signedOut, (req) => signedOutFlow(ctx, req)],
       [paths.logout, (req, query) => logoutFlow(ctx, req, query)],
@@ -114,6 +123,10 @@ export class Gate {
     const flow = this.flows.get(path);
     if (flow !== undefined) return flow(req, query === -1 ? '' : req.uri.slice(query + 1));
     if (this.bypass(path)) return { kind: 'bypass', setCookies: [] };
+    if (this.bearer !== undefined) {
+      const decided = await this.bearer(req);
+      if (decided !== undefined) return decided;
+    }
     return sessionCheck(this.ctx, this.rules, req);
   }
 

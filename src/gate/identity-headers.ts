@@ -11,6 +11,10 @@ export const USER_HEADER = 'X-Forwarded-User';
 export const EMAIL_HEADER = 'X-Forwarded-Email';
 /** Header that carries the user's stable id (Entra `oid`, else `sub`): the one apps key users on. */
 export const SUBJECT_HEADER = 'X-Forwarded-Subject';
+/** Header with the calling application's client id (bearer app-only tokens). */
+export const CLIENT_ID_HEADER = 'X-Forwarded-Client-Id';
+/** Header with the calling application's label from `ACCESS_POLICY` (a label, never an identity). */
+export const CLIENT_NAME_HEADER = 'X-Forwarded-Client-Name';
 
 /**
  * Makes any string safe for an HTTP header value and reversible: printable ASCII
@@ -37,6 +41,8 @@ export function identityHeaderNames(config: Config): string[] {
     USER_HEADER,
     EMAIL_HEADER,
     SUBJECT_HEADER,
+    CLIENT_ID_HEADER,
+    CLIENT_NAME_HEADER,
     ...config.headers.map((h) => h.name),
     config.authorizationHeader,
     config.idTokenHeader,

@@ -20,6 +20,7 @@ const OUTCOME: Readonly<Record<string, CheckOutcome>> = {
 export function decisionOutcome(decision: Decision): CheckOutcome {
   if (decision.kind === 'redirect') return decision.reason === 'login' ? 'login_redirect' : 'flow';
   if (decision.kind === 'bypass' && decision.anonymous === true) return 'anonymous';
+  if (decision.kind === 'bearer-refused') return decision.status === 403 ? 'forbidden' : 'unauthenticated';
   return OUTCOME[decision.kind] ?? 'flow';
 }
 

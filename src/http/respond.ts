@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { causeSummary, isAppError, type AppError } from '../errors/app-error.js';
 import type { Logger } from '../observability/logger.js';
+import { bearerAnswer } from '../authz/bearer/bearer-challenge.js';
 import type { Decision } from '../gate/decision.js';
 import { ERROR_MAP } from './error-map.js';
 import { writeFrontchannel } from './frontchannel-page.js';
@@ -129,6 +130,17 @@ export function writeDecision(
         'application/json',
       );
       return;
+    case 'bearer-refused': {
+      // RFC 6750: the challenge, a JSON body with the correlation id, no-store; never a cookie.
+      const answer = bearerAnswer(decision.challenge, correlationId());
+      res.writeHead(answer.status, {
+        ...PAGE_HEADERS,
+        ...answer.headers,
+        'Content-Length': Buffer.byteLength(answer.body),
+      });
+      res.end(res.req?.method === 'HEAD' ? undefined : answer.body);
+      return;
+    }
     case 'signed-out':
       // Not 2xx: through forwardAuth this page must be shown, not passed to the app.
       sendPage(

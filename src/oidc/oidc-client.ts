@@ -131,6 +131,18 @@ export class OidcClient {
     return this.current.serverMetadata();
   }
 
+  /** A token for another resource by client credentials (`scope` such as `https://graph.microsoft.com/.default`). */
+  async clientCredentials(scope: string): Promise<{ token: string; expiresAt: number }> {
+    const end = this.metrics?.providerSeconds.startTimer({ operation: 'client_credentials' });
+    try {
+      const response = await client.clientCredentialsGrant(this.current, { scope });
+      const expiresIn = response.expiresIn() ?? 300;
+      return { token: response.access_token, expiresAt: Math.floor(Date.now() / 1000) + expiresIn };
+    } finally {
+      end?.();
+    }
+  }
+
   /** Fresh state, nonce and PKCE verifier for one login. */
   static newChecks(): LoginChecks {
     return { state: client.randomState(), nonce: client.randomNonce(), codeVerifier: client.randomPKCECodeVerifier() };

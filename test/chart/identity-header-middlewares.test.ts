@@ -11,6 +11,8 @@ const NAMES = [
   'X-Forwarded-User',
   'X-Forwarded-Email',
   'X-Forwarded-Subject',
+  'X-Forwarded-Client-Id',
+  'X-Forwarded-Client-Name',
   'X-Auth-Request-Email',
   'X-Auth-Groups',
   'X-Id-Token',
@@ -84,7 +86,13 @@ describe('headers Middleware <release>-strip-identity', () => {
       string,
       string
     >;
-    const expected = ['X-Forwarded-User', 'X-Forwarded-Email', 'X-Forwarded-Subject'].flatMap(separatorSpellings);
+    const expected = [
+      'X-Forwarded-User',
+      'X-Forwarded-Email',
+      'X-Forwarded-Subject',
+      'X-Forwarded-Client-Id',
+      'X-Forwarded-Client-Name',
+    ].flatMap(separatorSpellings);
     expect(Object.keys(deleted).sort()).toEqual([...expected].sort());
     expect(new Set(Object.values(deleted))).toEqual(new Set(['']));
   });

@@ -24,8 +24,15 @@ describe('Traefik Middleware', () => {
       forwardAuth: {
         address: 'http://myapp-oidc.my-namespace.svc.cluster.local:4180/oauth2/auth',
         trustForwardHeader: false,
-        authResponseHeaders: ['X-Forwarded-User', 'X-Forwarded-Email', 'X-Forwarded-Subject'],
-        authResponseHeadersRegex: '(?i)^(?:X[-_]Forwarded[-_]User|X[-_]Forwarded[-_]Email|X[-_]Forwarded[-_]Subject)$',
+        authResponseHeaders: [
+          'X-Forwarded-User',
+          'X-Forwarded-Email',
+          'X-Forwarded-Subject',
+          'X-Forwarded-Client-Id',
+          'X-Forwarded-Client-Name',
+        ],
+        authResponseHeadersRegex:
+          '(?i)^(?:X[-_]Forwarded[-_]User|X[-_]Forwarded[-_]Email|X[-_]Forwarded[-_]Subject|X[-_]Forwarded[-_]Client[-_]Id|X[-_]Forwarded[-_]Client[-_]Name)$',
         addAuthCookiesToResponse: cookies('_MyApp_'),
       },
     });
@@ -38,6 +45,8 @@ describe('Traefik Middleware', () => {
       'X-Forwarded-User',
       'X-Forwarded-Email',
       'X-Forwarded-Subject',
+      'X-Forwarded-Client-Id',
+      'X-Forwarded-Client-Name',
       'X-Auth-Request-Email',
       'X-Auth-Groups',
       'X-Id-Token',

@@ -49,6 +49,27 @@ describe('rendered configuration accepted by loadConfig', () => {
     expect(configs.get(scenario)).toBeDefined();
   });
 
+  it('renders ACCESS_POLICY from accessPolicy.inbound.rules and azure.application, and the bearer.* variables', () => {
+    const config = configs.get('all-options-values.yaml')!;
+    expect(config.bearer).toMatchObject({
+      enabled: true,
+      audiences: ['api://app-sso'],
+      clockSkew: 30,
+      onlyPaths: ['/api/'],
+      acceptV1: false,
+    });
+    expect(config.bearer.accessPolicy).toEqual({
+      applications: [
+        { name: 'prod:team-orders:orders-worker', clientId: '3f1c0c5e-0000-4000-8000-000000000001' },
+        { name: 'my-namespace:reports', clientId: '3f1c0c5e-0000-4000-8000-000000000002' },
+      ],
+      appRoles: ['access_as_application'],
+      users: { allowAll: false, groups: ['6a7b2d1e-0000-4000-8000-000000000002'], scopes: ['defaultaccess'] },
+    });
+    expect(config.groupsOverage).toBe('deny');
+    expect(configs.get('existing-team-values.yaml')!.bearer.enabled).toBe(false);
+  });
+
   it('keeps the existing team values: domain, cookie prefix, bypass paths and claim rules', () => {
     const config = configs.get('existing-team-values.yaml')!;
     expect(config.domain).toBe('myapp.my-namespace.idp.jppol.dk');
@@ -168,6 +189,14 @@ describe('rendered configuration accepted by loadConfig', () => {
       'ASSERT_CLAIMS',
       'HEADERS',
       'AUTHORIZATION_HEADER',
+      'BEARER_AUTH',
+      'BEARER_AUDIENCES',
+      'BEARER_ISSUERS',
+      'BEARER_ACCEPT_V1',
+      'BEARER_CLOCK_SKEW',
+      'BEARER_ONLY_PATHS',
+      'ACCESS_POLICY',
+      'ENTRA_GROUPS_OVERAGE',
       'UNAUTHENTICATED_BEHAVIOR',
       'ERROR_REDIRECT_PATH',
       'SESSION_STORE',

@@ -17,7 +17,13 @@ import {
 import { startUpstream, type Upstream } from './support/upstream.js';
 
 /** The headers the Caddy and nginx examples forward, so the ones whose client copies they must drop. */
-const BUILT_IN = ['X-Forwarded-User', 'X-Forwarded-Email', 'X-Forwarded-Subject'];
+const BUILT_IN = [
+  'X-Forwarded-User',
+  'X-Forwarded-Email',
+  'X-Forwarded-Subject',
+  'X-Forwarded-Client-Id',
+  'X-Forwarded-Client-Name',
+];
 /** The sidecar also gets HEADERS, AUTHORIZATION_HEADER and ID_TOKEN_HEADER names (the examples would need them added). */
 const SIDECAR_ENV = {
   HEADERS: JSON.stringify([{ name: 'X-Auth-Request-Groups', value: '{{ .claims.groups }}' }]),

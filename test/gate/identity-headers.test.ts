@@ -100,6 +100,8 @@ describe('compileIdentityHeaders', () => {
       'X-Forwarded-User',
       'X-Forwarded-Email',
       'X-Forwarded-Subject',
+      'X-Forwarded-Client-Id',
+      'X-Forwarded-Client-Name',
       'X-Team',
       'X-Groups',
       'Authorization',

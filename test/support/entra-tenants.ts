@@ -58,6 +58,8 @@ function tenantProvider(issuer: string, tid: string, jwks: { keys: JWK[] }): Pro
   const clients = [API_CLIENT_ID, APP_A, APP_B, APP_C].map((id) => ({
     client_id: id,
     client_secret: SECRET,
+    // As openid-client authenticates by default (the service's own client credentials, for Graph).
+    token_endpoint_auth_method: 'client_secret_post' as const,
     grant_types: ['client_credentials', USER_GRANT],
     redirect_uris: [],
     response_types: [],
@@ -150,11 +152,8 @@ function tenantProvider(issuer: string, tid: string, jwks: { keys: JWK[] }): Pro
 async function tokenRequest(url: string, clientId: string, body: Record<string, string>): Promise<string> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: `Basic ${Buffer.from(`${clientId}:${SECRET}`).toString('base64')}`,
-    },
-    body: new URLSearchParams(body),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ ...body, client_id: clientId, client_secret: SECRET }),
   });
   const json = (await res.json()) as { access_token?: string };
   if (!res.ok || !json.access_token) throw new Error(`token request failed: ${res.status} ${JSON.stringify(json)}`);

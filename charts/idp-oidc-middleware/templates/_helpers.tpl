@@ -78,12 +78,12 @@ UNAUTHENTICATED_BEHAVIOR from unauthorizedBehavior (Challenge/Unauthorized/Pass)
 {{- end }}
 
 {{/*
-Every header name the service may set, as JSON: the built-in three, the `headers`
+Every header name the service may set, as JSON: the built-in five (user, email, subject, client id and name), the `headers`
 names, authorizationHeader.name, and AUTHORIZATION_HEADER / ID_TOKEN_HEADER when
 set through extraEnv.
 */}}
 {{- define "idp-oidc-middleware.identityHeaderNames" -}}
-{{- $names := list "X-Forwarded-User" "X-Forwarded-Email" "X-Forwarded-Subject" }}
+{{- $names := list "X-Forwarded-User" "X-Forwarded-Email" "X-Forwarded-Subject" "X-Forwarded-Client-Id" "X-Forwarded-Client-Name" }}
 {{- range .Values.headers }}
 {{- $names = append $names .name }}
 {{- end }}
@@ -190,3 +190,24 @@ a 0.3.x rule with both becomes two rules on the same claim (the plugin required 
 
 {{/* Where the private JWK Secret is mounted. */}}
 {{- define "idp-oidc-middleware.jwkDir" -}}/var/run/secrets/idp-oidc-middleware/client-jwk{{- end }}
+
+{{/*
+ACCESS_POLICY (JSON) from the NAIS-style keys: accessPolicy.inbound.rules (matched on
+clientId, named cluster:namespace:application), bearer.appRoles, bearer.userScopes,
+azure.application.allowAllUsers and azure.application.claims.groups.
+*/}}
+{{- define "idp-oidc-middleware.accessPolicy" -}}
+{{- $v := .Values }}
+{{- $apps := list }}
+{{- range $v.accessPolicy.inbound.rules }}
+{{- $name := printf "%s:%s" (.namespace | default $.Release.Namespace) .application }}
+{{- with .cluster }}{{ $name = printf "%s:%s" . $name }}{{ end }}
+{{- $apps = append $apps (dict "name" $name "clientId" .clientId) }}
+{{- end }}
+{{- $groups := list }}
+{{- range $v.azure.application.claims.groups }}
+{{- $groups = append $groups .id }}
+{{- end }}
+{{- $users := dict "allowAll" $v.azure.application.allowAllUsers "groups" $groups "scopes" $v.bearer.userScopes }}
+{{- toJson (dict "applications" $apps "appRoles" $v.bearer.appRoles "users" $users) }}
+{{- end }}

@@ -30,6 +30,9 @@ export interface BearerAuthOptions {
   readonly metadata: BearerProviderMetadata;
   readonly jwks?: JwksOptions;
   readonly cache?: TokenCacheOptions;
+  /** `ENTRA_GROUPS_OVERAGE=graph`: resolves the groups of a token in overage. */
+  readonly overageGroups?:
+    ((claims: Readonly<Record<string, unknown>>) => Promise<readonly string[] | undefined>) | undefined;
   /** Replaces the validator built from the metadata (tests count verifications with it). */
   readonly validator?: BearerValidator;
 }
@@ -81,6 +84,7 @@ export function createBearerAuth(options: BearerAuthOptions): BearerAuth {
     headers: options.headers,
     bearerOnly: compileBearerOnlyPaths(bearer.onlyPaths),
     cache,
+    overageGroups: options.overageGroups,
   });
   return { check, cache };
 }

@@ -1,18 +1,21 @@
 import type { HeaderTemplate } from '../../config/config.js';
 import { compileTemplate } from '../../config/header-templates.js';
-import { displayName, EMAIL_HEADER, encodeHeaderValue, USER_HEADER } from '../../gate/identity-headers.js';
+import {
+  CLIENT_ID_HEADER,
+  CLIENT_NAME_HEADER,
+  displayName,
+  EMAIL_HEADER,
+  encodeHeaderValue,
+  SUBJECT_HEADER,
+  USER_HEADER,
+} from '../../gate/identity-headers.js';
 import { parseAuthorization } from './authorization-header.js';
 import type { Challenge } from './bearer-challenge.js';
 import type { BearerValidator, TokenClaims } from './bearer-validator.js';
 import { DENIAL_REASONS, type PolicyVerdict } from './policy-decision.js';
 import type { TokenCache } from './token-cache.js';
 
-/** Header with the calling application's client id (app-only tokens). */
-export const CLIENT_ID_HEADER = 'X-Forwarded-Client-Id';
-/** Header with the calling application's label from `ACCESS_POLICY` (never an identity). */
-export const CLIENT_NAME_HEADER = 'X-Forwarded-Client-Name';
-/** Header with the user's stable subject: Entra's `oid`, else `sub`. */
-export const SUBJECT_HEADER = 'X-Forwarded-Subject';
+export { CLIENT_ID_HEADER, CLIENT_NAME_HEADER, SUBJECT_HEADER } from '../../gate/identity-headers.js';
 
 /** What a bearer request gets; the gate turns it into an answer. No cookie is read or set. */
 export type BearerDecision =
@@ -51,11 +54,26 @@ export interface BearerCheckOptions {
   readonly headers: readonly HeaderTemplate[];
   /** The compiled `BEARER_ONLY_PATHS`. */
   readonly bearerOnly: (requestPath: string) => boolean;
+  /**
+   * `ENTRA_GROUPS_OVERAGE=graph`: the groups of a user whose token has them in overage
+   * (`_claim_names.groups`); undefined when they cannot be resolved. Absent: such a token is
+   * decided without them (a rule on groups denies, with the logged reason).
+   */
+  readonly overageGroups?: ((claims: TokenClaims) => Promise<readonly string[] | undefined>) | undefined;
   /** Results of valid tokens (allowed or denied by the policy); none when absent. */
   readonly cache?: TokenCache<BearerDecision> | undefined;
 }
 
 const PASS: BearerDecision = { kind: 'pass' };
+
+/** Logged when `ENTRA_GROUPS_OVERAGE=graph` could not resolve a token's groups. */
+export const GRAPH_FAILED = 'groups overage: the Microsoft Graph lookup failed';
+
+/** True when the token names its groups in `_claim_names` instead of listing them (Entra groups overage). */
+export function inOverage(claims: TokenClaims): boolean {
+  const names = claims._claim_names;
+  return typeof names === 'object' && names !== null && Object.hasOwn(names, 'groups');
+}
 
 /** The fixed `error_description` of each policy denial. */
 const DENIAL_DESCRIPTION: Record<string, string> = {
@@ -82,7 +100,7 @@ function firstString(claims: TokenClaims, names: readonly string[]): string | un
 export function createBearerCheck(
   options: BearerCheckOptions,
 ): (authorization: string | readonly string[] | undefined, uri: string) => BearerDecision | Promise<BearerDecision> {
-  const { realm, validator, policy, bearerOnly, cache } = options;
+  const { realm, validator, policy, bearerOnly, cache, overageGroups } = options;
   const custom = options.headers.map((h) => ({ name: h.name, render: compileTemplate(h.value) }));
   const refuse = (
     status: 400 | 401 | 403,
@@ -117,9 +135,18 @@ export function createBearerCheck(
     const result = await validator.validate(token);
     if (!result.ok)
       return refuse(401, { error: 'invalid_token', description: result.reason }, `${result.reason}: ${result.detail}`);
-    const verdict = policy(result.claims);
+    let claims = result.claims;
+    let verdict = policy(claims);
+    if (!verdict.allowed && overageGroups !== undefined && inOverage(claims)) {
+      const groups = await overageGroups(claims);
+      if (groups === undefined) verdict = { ...verdict, reason: GRAPH_FAILED };
+      else {
+        claims = { ...claims, groups };
+        verdict = policy(claims);
+      }
+    }
     const decision = verdict.allowed
-      ? allowed(verdict, result.claims, token)
+      ? allowed(verdict, claims, token)
       : refuse(
           403,
           {

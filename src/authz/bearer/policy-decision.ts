@@ -57,7 +57,7 @@ export const DENIAL_REASONS = {
   clientNotListed: 'calling client not in ACCESS_POLICY.applications and not this app',
   scopeMissing: 'user token scp carries none of ACCESS_POLICY.users.scopes',
   groupsOverage:
-    'groups overage: the token names its groups in _claim_names instead of listing them (Graph lookup not done); set users.allowAll or emit fewer groups',
+    'groups overage: the token names its groups in _claim_names instead of listing them (ENTRA_GROUPS_OVERAGE=deny); set ENTRA_GROUPS_OVERAGE=graph, users.allowAll, or emit only the groups assigned to the application',
   groupMissing: 'user in none of ACCESS_POLICY.users.groups',
   assertClaims: 'user token fails ASSERT_CLAIMS',
   noClient: 'token names no calling client (azp, appid or client_id)',

@@ -41,6 +41,8 @@ function identityHeaderProblems(entries: readonly { variable: string; name: stri
     ['x-forwarded-user', 'X-Forwarded-User (built in)'],
     ['x-forwarded-email', 'X-Forwarded-Email (built in)'],
     ['x-forwarded-subject', 'X-Forwarded-Subject (built in)'],
+    ['x-forwarded-client-id', 'X-Forwarded-Client-Id (built in)'],
+    ['x-forwarded-client-name', 'X-Forwarded-Client-Name (built in)'],
   ]);
   const problems: string[] = [];
   for (const { variable, name } of entries) {

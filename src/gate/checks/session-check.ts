@@ -1,3 +1,4 @@
+import { GRAPH_FAILED, inOverage } from '../../authz/bearer/bearer-check.js';
 import type { ClaimPredicate } from '../../authz/claim-rules.js';
 import { AppError } from '../../errors/app-error.js';
 import type { ActiveSession } from '../../session/session-manager.js';
@@ -14,6 +15,9 @@ import { forwardsTokens } from './refresh-policy.js';
 export interface SessionRules {
   readonly authorized: ClaimPredicate;
   readonly identity: (session: Session) => Record<string, string>;
+  /** `ENTRA_GROUPS_OVERAGE=graph`: the groups of a session whose id_token has them in overage. */
+  readonly overageGroups?:
+    ((claims: Readonly<Record<string, unknown>>) => Promise<readonly string[] | undefined>) | undefined;
 }
 
 const ANONYMOUS: Decision = { kind: 'bypass', anonymous: true, setCookies: [] };
@@ -31,7 +35,7 @@ export async function sessionCheck(ctx: FlowContext, rules: SessionRules, req: G
     loaded = result.active.setCookies.length > 0 ? result.active : { ...result.active, setCookies: loaded.setCookies };
   }
   const { setCookies } = loaded;
-  if (!rules.authorized(loaded.session.claims)) {
+  if (!rules.authorized(loaded.session.claims) && !(await overageAuthorized(ctx, rules, loaded.session.claims))) {
     // Also under UNAUTHENTICATED_BEHAVIOR=pass: a signed-in user who fails the rules is refused, not anonymous.
     const returnTo = safeReturnTo(req.uri, config.postLoginRedirectPath, ctx.reserved);
     return {
@@ -62,7 +66,9 @@ function stillUsable(ctx: FlowContext, active: ActiveSession): void {
 }
 
 function withCookies(decision: Decision, setCookies: readonly string[]): Decision {
-  return setCookies.length === 0 ? decision : { ...decision, setCookies: [...setCookies, ...decision.setCookies] };
+  return setCookies.length === 0 || decision.kind === 'bearer-refused'
+    ? decision
+    : { ...decision, setCookies: [...setCookies, ...decision.setCookies] };
 }
 
 /**
@@ -80,4 +86,24 @@ function unauthenticated(ctx: FlowContext, req: GateRequest): Promise<Decision> 
     loginUrl: `${ctx.url(config.loginPath)}?redirect=${encodeURIComponent(returnTo)}`,
     setCookies: [],
   };
+}
+
+/**
+ * A session refused by `ASSERT_CLAIMS` whose id_token has its groups in overage
+ * (`_claim_names.groups`): with `ENTRA_GROUPS_OVERAGE=graph` the rules are checked again
+ * with the groups from Microsoft Graph; else (or when Graph fails) the refusal stands, logged.
+ */
+async function overageAuthorized(
+  ctx: FlowContext,
+  rules: SessionRules,
+  claims: Readonly<Record<string, unknown>>,
+): Promise<boolean> {
+  if (!inOverage(claims)) return false;
+  const groups = rules.overageGroups ? await rules.overageGroups(claims) : undefined;
+  if (groups !== undefined) return rules.authorized({ ...claims, groups });
+  ctx.deps.logger.info(
+    { event: 'groups_overage_denied', sub: claims.sub, graph: rules.overageGroups !== undefined },
+    rules.overageGroups ? GRAPH_FAILED : 'groups overage: ENTRA_GROUPS_OVERAGE=deny refuses rules on groups',
+  );
+  return false;
 }
