@@ -4,6 +4,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { CookieSessionStore } from './cookie-store.js';
 import type { KeyBinding } from './keys.js';
 import { MemoryBackend } from './memory-backend.js';
+import { CircuitBreaker } from './circuit-breaker.js';
 import { RedisBackend, createRedisClient } from './redis.js';
 import { ServerSessionStore } from './server-store.js';
 import { SessionManager } from './session-manager.js';
@@ -42,7 +43,16 @@ export function createSessionManager(config: Config, logger: Logger, metrics?: M
   // One process holds every memory session, so its cache could only go stale.
   if (config.sessionStore === 'memory')
     return new SessionManager({ ...manager, store: store(new MemoryBackend()), cacheTtl: 0 });
-  const redis = new RedisBackend(createRedisClient(config.redis, logger), redisNamespace(config.clientId));
+  const breaker = new CircuitBreaker({
+    timeoutMs: config.redis.commandTimeoutMs,
+    onStateChange: (state) =>
+      state === 'open'
+        ? logger.warn({ store: 'redis' }, 'redis circuit open: commands fail at once for 1 s, then one probe')
+        : state === 'closed'
+          ? logger.info({ store: 'redis' }, 'redis circuit closed: redis answers again')
+          : undefined,
+  });
+  const redis = new RedisBackend(createRedisClient(config.redis, logger), redisNamespace(config.clientId), breaker);
   redis.connect(logger);
   return new SessionManager({ ...manager, store: store(redis), cacheTtl: config.sessionCacheTtl });
 }

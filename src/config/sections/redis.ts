@@ -10,6 +10,8 @@ export interface RedisConfig {
   readonly sentinels: readonly { host: string; port: number }[];
   /** `REDIS_SENTINEL_MASTER`: the Sentinel master name. Default `mymaster`. */
   readonly sentinelMaster: string;
+  /** `REDIS_COMMAND_TIMEOUT`: milliseconds a Redis command may take before it counts as failed (circuit breaker). Default 250. */
+  readonly commandTimeoutMs: number;
 }
 
 /** `REDIS_*`: where the redis session store connects. */
@@ -24,13 +26,16 @@ export const redisSection = defineSection({
       doc: 'Sentinel nodes as host:port, separated by commas; the master is found through them.',
     }),
     sentinelMaster: v.string('REDIS_SENTINEL_MASTER', 'mymaster', { doc: 'The Sentinel master name.' }),
+    commandTimeoutMs: v.integer('REDIS_COMMAND_TIMEOUT', 250, 10, 60000, {
+      doc: 'Milliseconds a Redis command may take before it counts as failed; consecutive failures open a circuit breaker.',
+    }),
   },
-  build({ url, password, sentinels, sentinelMaster }, r): { readonly redis: RedisConfig } {
+  build({ url, password, sentinels, sentinelMaster, commandTimeoutMs }, r): { readonly redis: RedisConfig } {
     const nodes = sentinels.map((s) => {
       const m = /^([^:\s]+):(\d{1,5})$/.exec(s);
       if (!m) r.problems.push(`REDIS_SENTINELS: "${s}" must be host:port`);
       return { host: m?.[1] ?? '', port: Number(m?.[2] ?? 0) };
     });
-    return { redis: { url: url?.href, password, sentinels: nodes, sentinelMaster } };
+    return { redis: { url: url?.href, password, sentinels: nodes, sentinelMaster, commandTimeoutMs } };
   },
 });

@@ -1,0 +1,102 @@
+import http from 'node:http';
+
+/** One forwardAuth check of a load run: when it started (ms since the run began), its status and latency. */
+export interface CheckRecord {
+  readonly at: number;
+  readonly status: number;
+  readonly ms: number;
+  readonly retryAfter: string | undefined;
+}
+
+/** A bounded load of forwardAuth checks: `rate` checks per second for `durationMs`, cookies taken round robin. */
+export interface LoadOptions {
+  readonly baseUrl: string;
+  readonly domain: string;
+  readonly cookies: readonly string[];
+  readonly rate: number;
+  readonly durationMs: number;
+  /** Called at these offsets (ms) into the run: the fault script. */
+  readonly script?: readonly { readonly at: number; readonly run: () => void | Promise<void> }[];
+}
+
+function check(agent: http.Agent, baseUrl: string, domain: string, cookie: string): Promise<Omit<CheckRecord, 'at'>> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const req = http.get(
+      `${baseUrl}/oauth2/auth`,
+      {
+        agent,
+        headers: {
+          'X-Forwarded-Proto': 'https',
+          'X-Forwarded-Host': domain,
+          'X-Forwarded-Uri': '/',
+          'X-Forwarded-Method': 'GET',
+          Accept: 'application/json',
+          Cookie: cookie,
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => {
+          const retryAfter = res.headers['retry-after'];
+          resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, retryAfter });
+        });
+      },
+    );
+    req.setTimeout(5000, () => req.destroy(new Error('client timeout')));
+    req.on('error', () => resolve({ status: 0, ms: performance.now() - started, retryAfter: undefined }));
+  });
+}
+
+/** Runs the load and the script; resolves with every check once all have answered. */
+export async function runLoad(options: LoadOptions): Promise<CheckRecord[]> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const records: Promise<CheckRecord>[] = [];
+  const begin = performance.now();
+  const scripted = (options.script ?? []).map(
+    (step) =>
+      new Promise<void>((resolve) => {
+        setTimeout(() => void Promise.resolve(step.run()).then(resolve), step.at);
+      }),
+  );
+  const interval = 1000 / options.rate;
+  let n = 0;
+  while (performance.now() - begin < options.durationMs) {
+    const due = begin + n * interval;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const at = performance.now() - begin;
+    const cookie = options.cookies[n % options.cookies.length] as string;
+    records.push(check(agent, options.baseUrl, options.domain, cookie).then((r) => ({ ...r, at })));
+    n += 1;
+  }
+  const done = await Promise.all(records);
+  await Promise.all(scripted);
+  agent.destroy();
+  return done;
+}
+
+/** The p-th percentile (0–100) of `values`. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+/** Latency and failure figures of the checks started in [from, to) ms. */
+export function figures(records: readonly CheckRecord[], from: number, to: number) {
+  const window = records.filter((r) => r.at >= from && r.at < to);
+  const ms = window.map((r) => r.ms);
+  return {
+    checks: window.length,
+    failed: window.filter((r) => r.status !== 200).length,
+    p99: Math.round(percentile(ms, 99)),
+    max: Math.round(Math.max(0, ...ms)),
+  };
+}
+
+/** Milliseconds after `from` of the start of the last non-200 check (0 when every check passed). */
+export function recoveryMs(records: readonly CheckRecord[], from: number): number {
+  const late = records.filter((r) => r.at >= from && r.status !== 200);
+  return late.length === 0 ? 0 : Math.round(Math.max(...late.map((r) => r.at)) - from);
+}
