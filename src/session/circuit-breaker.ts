@@ -69,7 +69,8 @@ export class CircuitBreaker {
 
   /** Runs `work` under the timeout and the circuit; its failure, timeout or an open circuit throws BackendUnreachableError. */
   async run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.current === 'half-open') throw new BackendUnreachableError('circuit-open', 'circuit half-open: probe in flight');
+    if (this.current === 'half-open')
+      throw new BackendUnreachableError('circuit-open', 'circuit half-open: probe in flight');
     if (this.current === 'open') {
       if (Date.now() < this.openUntil) throw new BackendUnreachableError('circuit-open', 'circuit open');
       this.transition('half-open');

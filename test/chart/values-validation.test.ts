@@ -143,6 +143,18 @@ describe('cross-field checks', () => {
     });
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain('REDIS_SENTINELS: "s0:26379"');
+    expect(result.stdout).toContain('REDIS_COMMAND_TIMEOUT: "250"');
+  });
+
+  it('passes redis.commandTimeout on and refuses one out of range', async () => {
+    const redis = { url: 'redis://r:6379' };
+    const result = await template({
+      valuesFiles: [team],
+      values: { sessionStore: { type: 'redis' }, redis: { ...redis, commandTimeout: 400 } },
+    });
+    expect(result.stdout).toContain('REDIS_COMMAND_TIMEOUT: "400"');
+    const message = await refusal({ sessionStore: { type: 'redis' }, redis: { ...redis, commandTimeout: 5 } });
+    expect(message).toContain('commandTimeout');
   });
 
   it('refuses callback and logout on the same path', async () => {
