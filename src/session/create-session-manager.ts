@@ -5,7 +5,8 @@ import { CookieSessionStore } from './cookie-store.js';
 import type { KeyBinding } from './keys.js';
 import { MemoryBackend } from './memory-backend.js';
 import { CircuitBreaker } from './circuit-breaker.js';
-import { RedisBackend, createRedisClient } from './redis.js';
+import { createRedisClient } from './redis-client.js';
+import { RedisBackend } from './redis.js';
 import { ServerSessionStore } from './server-store.js';
 import { SessionManager } from './session-manager.js';
 

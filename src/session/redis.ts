@@ -1,43 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { createClient, createSentinel } from 'redis';
-import type { RedisConfig } from '../config/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { Backend, BackendLock } from './backend.js';
 import { CircuitBreaker } from './circuit-breaker.js';
-
-/** The client calls this file makes; a Sentinel client offers the same ones. */
-type Redis = ReturnType<typeof createClient<{}, {}, {}, 2 | 3, {}>>;
+import type { Redis } from './redis-client.js';
 
 /** Deletes the lock only while it still holds this owner's token: a lock that expired and passed on is not ours to free. */
 const RELEASE_IF_OWNER =
   "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
-
-/**
- * A node-redis client, standalone or through Sentinel. Commands fail at once while
- * disconnected (`disableOfflineQueue`) and the client reconnects in the background.
- */
-export function createRedisClient(config: RedisConfig, logger: Logger): Redis {
-  const { url, password, sentinels, sentinelMaster } = config;
-  // Capped at 500 ms: a Redis that returns is used again within a second, not after a long backoff.
-  const reconnectStrategy = (retries: number) => Math.min(50 * 2 ** retries, 500);
-  if (sentinels.length > 0) {
-    const sentinel = createSentinel({
-      name: sentinelMaster,
-      sentinelRootNodes: sentinels.map(({ host, port }) => ({ host, port })),
-      nodeClientOptions: { ...(password ? { password } : {}), socket: { reconnectStrategy } },
-    });
-    sentinel.on('error', (err: Error) => logger.warn({ err: { message: err.message } }, 'redis sentinel error'));
-    return sentinel as unknown as Redis;
-  }
-  const client = createClient({
-    url,
-    ...(password ? { password } : {}),
-    socket: { reconnectStrategy, connectTimeout: 3000 },
-    disableOfflineQueue: true,
-  });
-  client.on('error', (err: Error) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
-  return client as unknown as Redis;
-}
 
 /**
  * The Redis backend. Every key is `<namespace><key>`, the namespace derived from
