@@ -146,6 +146,18 @@ describe('cross-field checks', () => {
     expect(result.stdout).toContain('REDIS_COMMAND_TIMEOUT: "250"');
   });
 
+  it('accepts Redis Cluster nodes instead of redis.url, and refuses them together with Sentinel', async () => {
+    const result = await template({
+      valuesFiles: [team],
+      values: { sessionStore: { type: 'redis' }, redis: { cluster: { nodes: ['c0:6379', 'c1:6379'] } } },
+    });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('REDIS_CLUSTER_NODES: "c0:6379,c1:6379"');
+    const both = { sentinel: { nodes: ['s0:26379'] }, cluster: { nodes: ['c0:6379'] } };
+    const message = await refusal({ sessionStore: { type: 'redis' }, redis: both });
+    expect(message).toContain('redis.sentinel.nodes and redis.cluster.nodes are both set');
+  });
+
   it('passes redis.commandTimeout on and refuses one out of range', async () => {
     const redis = { url: 'redis://r:6379' };
     const result = await template({
