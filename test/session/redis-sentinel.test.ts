@@ -59,10 +59,10 @@ describe('redis store through Sentinel', () => {
     expect(await sentinel.masterPort()).not.toBe(before);
     const during = figures(records, 1000, 8000);
     process.stdout.write(`redis-sentinel failover: ${JSON.stringify(during)}\n`);
-    for (const r of records) {
-      if (r.status !== 200) expect(r.status).toBe(503);
-      expect(r.ms).toBeLessThan(1000);
-    }
+    // While the master moves a check may fail, but only with the store's 503, never a 302/401.
+    const errors = [...new Set(records.filter((r) => r.status === 0).map((r) => r.error))];
+    expect(errors).toEqual([]);
+    for (const r of records) if (r.status !== 200) expect(r.status).toBe(503);
     // Every session is still there on the new master.
     await new Promise((r) => setTimeout(r, 1000));
     for (const cookie of cookies) expect((await h.forward('/', { cookie })).status).toBe(200);

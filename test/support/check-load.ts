@@ -6,6 +6,8 @@ export interface CheckRecord {
   readonly status: number;
   readonly ms: number;
   readonly retryAfter: string | undefined;
+  /** Why the check got no answer (status 0). */
+  readonly error?: string;
 }
 
 /** A bounded load of forwardAuth checks: `rate` checks per second for `durationMs`, cookies taken round robin. */
@@ -46,8 +48,10 @@ function check(agent: http.Agent, baseUrl: string, domain: string, cookie: strin
         });
       },
     );
-    req.setTimeout(5000, () => req.destroy(new Error('client timeout')));
-    req.on('error', () => resolve({ status: 0, ms: performance.now() - started, retryAfter: undefined }));
+    req.setTimeout(10_000, () => req.destroy(new Error('client timeout')));
+    req.on('error', (err) =>
+      resolve({ status: 0, ms: performance.now() - started, retryAfter: undefined, error: err.message }),
+    );
   });
 }
 
