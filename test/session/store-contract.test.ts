@@ -29,7 +29,15 @@ describe.each(['cookie', 'memory', 'redis', 'redis-cluster'] as const)('%s sessi
   const name = `_c${kind}_session`;
   beforeAll(async () => {
     const where = variant === 'redis-cluster' ? { REDIS_CLUSTER_NODES: cluster.nodes } : { REDIS_URL: redis.url };
-    const env = { ...baseEnv, SESSION_STORE: kind, ...where, COOKIE_NAME_PREFIX: `_c${kind}_` };
+    // A generous command timeout: this contract is about semantics, and runs beside CPU-heavy suites
+    // (the outage suite checks the default 250 ms).
+    const env = {
+      ...baseEnv,
+      SESSION_STORE: kind,
+      ...where,
+      COOKIE_NAME_PREFIX: `_c${kind}_`,
+      REDIS_COMMAND_TIMEOUT: '2000',
+    };
     sessions = createSessionManager(loadConfig(env), silent);
     other = createSessionManager(loadConfig({ ...env, SESSION_SECRET: 'ffffffffffffffffffffffffffffffff' }), silent);
     await Promise.all([whenReachable(sessions), whenReachable(other)]);
