@@ -13,9 +13,10 @@ export function crossSectionProblems(config: Omit<Config, 'warnings'>, r: EnvRea
     config.sessionStore === 'redis' &&
     redis.url === undefined &&
     redis.sentinels.length === 0 &&
+    redis.clusterNodes.length === 0 &&
     r.raw('REDIS_URL') === undefined
   ) {
-    problems.push('REDIS_URL is required when SESSION_STORE=redis (or set REDIS_SENTINELS)');
+    problems.push('REDIS_URL is required when SESSION_STORE=redis (or set REDIS_SENTINELS or REDIS_CLUSTER_NODES)');
   }
   if (config.tokenRefresh !== 'off' && config.tokenRefreshMargin <= config.sessionCacheTtl) {
     problems.push(

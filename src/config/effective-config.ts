@@ -71,6 +71,8 @@ export function effectiveConfig(c: Config): Record<string, unknown> {
     REDIS_PASSWORD: hidden(c.redis.password),
     REDIS_SENTINELS: c.redis.sentinels.map((s) => `${s.host}:${s.port}`),
     REDIS_SENTINEL_MASTER: c.redis.sentinelMaster,
+    REDIS_CLUSTER_NODES: c.redis.clusterNodes.map((s) => `${s.host}:${s.port}`),
+    REDIS_COMMAND_TIMEOUT: c.redis.commandTimeoutMs,
     PORT: c.port,
     PROBE_PORT: c.probePort,
     HOST: c.host,

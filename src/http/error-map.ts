@@ -5,6 +5,8 @@ export interface ErrorPresentation {
   readonly status: number;
   readonly level: 'info' | 'warn' | 'error';
   readonly title: string;
+  /** Seconds sent as `Retry-After`, for answers that say "try again shortly". */
+  readonly retryAfter?: number;
 }
 
 /** The one place that maps error codes to status and log level. */
@@ -18,7 +20,7 @@ export const ERROR_MAP: Readonly<Record<ErrorCode, ErrorPresentation>> = {
   CODE_REJECTED: { status: 400, level: 'warn', title: 'Sign-in could not be completed' },
   TOKEN_INVALID: { status: 400, level: 'warn', title: 'Sign-in could not be verified' },
   PROVIDER_UNAVAILABLE: { status: 503, level: 'error', title: 'Sign-in is unavailable' },
-  SESSION_STORE_UNAVAILABLE: { status: 503, level: 'error', title: 'Service unavailable' },
+  SESSION_STORE_UNAVAILABLE: { status: 503, level: 'error', title: 'Service unavailable', retryAfter: 1 },
   SESSION_TOO_LARGE: { status: 500, level: 'error', title: 'Sign-in could not be stored' },
   UPSTREAM_UNAVAILABLE: { status: 502, level: 'error', title: 'The application is unavailable' },
   INTERNAL: { status: 500, level: 'error', title: 'Something went wrong' },

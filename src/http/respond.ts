@@ -216,5 +216,6 @@ export function writeError(
       correlationId: id,
     },
     { error: code.toLowerCase(), message },
+    presentation.retryAfter === undefined ? {} : { 'Retry-After': String(presentation.retryAfter) },
   );
 }

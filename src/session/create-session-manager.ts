@@ -4,7 +4,9 @@ import type { Metrics } from '../observability/metrics.js';
 import { CookieSessionStore } from './cookie-store.js';
 import type { KeyBinding } from './keys.js';
 import { MemoryBackend } from './memory-backend.js';
-import { RedisBackend, createRedisClient } from './redis.js';
+import { CircuitBreaker } from './circuit-breaker.js';
+import { createRedisClient } from './redis-client.js';
+import { RedisBackend } from './redis.js';
 import { RevocationList } from './revocations.js';
 import { ServerSessionStore } from './server-store.js';
 import { SessionManager } from './session-manager.js';
@@ -37,12 +39,12 @@ export function createSessionManager(config: Config, logger: Logger, metrics?: M
   };
   const manager = { lifetime: common.lifetime, cacheSize: config.sessionCacheSize, logger, metrics };
   if (config.sessionStore === 'cookie') {
-    // With REDIS_URL cookie sessions become revocable on every replica, and the refresh
-    // locks and results are shared by the replicas.
-    const shared = config.redis.url !== undefined || config.redis.sentinels.length > 0;
+    // With Redis configured, cookie sessions become revocable on every replica, and the
+    // refresh locks and results are shared by the replicas.
+    const { url, sentinels, clusterNodes } = config.redis;
+    const shared = url !== undefined || sentinels.length > 0 || clusterNodes.length > 0;
     if (!shared) return new SessionManager({ ...manager, store: new CookieSessionStore(common) });
-    const coordination = new RedisBackend(createRedisClient(config.redis, logger), redisNamespace(config.clientId));
-    coordination.connect(logger);
+    const coordination = redisBackend(config, logger);
     const revocations = new RevocationList({
       backend: coordination,
       ttlSeconds: config.sessionMaxAge,
@@ -56,7 +58,22 @@ export function createSessionManager(config: Config, logger: Logger, metrics?: M
   // One process holds every memory session, so its cache could only go stale.
   if (config.sessionStore === 'memory')
     return new SessionManager({ ...manager, store: store(new MemoryBackend()), cacheTtl: 0 });
-  const redis = new RedisBackend(createRedisClient(config.redis, logger), redisNamespace(config.clientId));
-  redis.connect(logger);
+  const redis = redisBackend(config, logger);
   return new SessionManager({ ...manager, store: store(redis), cacheTtl: config.sessionCacheTtl });
+}
+
+/** A connected Redis backend whose every command is bounded by `REDIS_COMMAND_TIMEOUT` behind one circuit breaker. */
+function redisBackend(config: Config, logger: Logger): RedisBackend {
+  const breaker = new CircuitBreaker({
+    timeoutMs: config.redis.commandTimeoutMs,
+    onStateChange: (state) =>
+      state === 'open'
+        ? logger.warn({ store: 'redis' }, 'redis circuit open: commands fail at once for 1 s, then one probe')
+        : state === 'closed'
+          ? logger.info({ store: 'redis' }, 'redis circuit closed: redis answers again')
+          : undefined,
+  });
+  const redis = new RedisBackend(createRedisClient(config.redis, logger), redisNamespace(config.clientId), breaker);
+  redis.connect(logger);
+  return redis;
 }

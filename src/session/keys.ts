@@ -1,7 +1,8 @@
 import { createHash, hkdfSync } from 'node:crypto';
 
 /** What a derived key is for; distinct purposes never share a key. */
-export type KeyPurpose = 'session-cookie' | 'login-transaction' | 'session-id-signature';
+export type KeyPurpose =
+  'session-cookie' | 'login-transaction' | 'session-id-signature' | 'session-record' | 'session-fallback';
 
 /**
  * The app a key belongs to. Two deployments that share a secret (a copied values

@@ -6,7 +6,8 @@ import { guarded, type Backend, type BackendLock } from './backend.js';
 import { clearCookie, setCookie, type CookiePolicy } from './cookies.js';
 import { keyRing, type KeyBinding } from './keys.js';
 import { SidIndex, type IndexedBy } from './sid-index.js';
-import { endsAt, isSession, nowSeconds, type Session, type SessionLifetime } from './session.js';
+import { SealedRecords } from './sealed-record.js';
+import { endsAt, nowSeconds, type Session, type SessionLifetime } from './session.js';
 import type { Cookies, SessionStore } from './store.js';
 
 /** What a server-side store needs: its backend, secrets, the app its signatures are bound to, cookie settings. */
@@ -24,20 +25,10 @@ export interface ServerStoreOptions {
   readonly metrics?: Metrics | undefined;
 }
 
-/** Parses a stored session; anything else is no session. */
-function parsed(value: string | undefined): Session | undefined {
-  if (value === undefined) return undefined;
-  try {
-    const session: unknown = JSON.parse(value);
-    return isSession(session) ? session : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
- * Sessions in a backend (redis, memory) under `sess:<id>`, found by sid and sub
- * through `SidIndex`. The cookie holds only the random id, signed as express-session
+ * Sessions in a backend (redis, memory) under `sess:<id>`, sealed (`SealedRecords`:
+ * encrypted and authenticated under a key bound to this app and the id, which the
+ * backend never holds), found by sid and sub through `SidIndex`. The cookie holds only the random id, signed as express-session
  * signs it (`s:<id>.<hmac>`, cookie-signature) under a key bound to this app.
  */
 export class ServerSessionStore implements SessionStore {
@@ -47,11 +38,13 @@ export class ServerSessionStore implements SessionStore {
   private readonly index: SidIndex;
   /** Signed cookie values already verified, to their id: the HMAC is the costliest step of a cached check. */
   private readonly verified: LRUCache<string, string>;
+  private readonly records: SealedRecords;
 
   constructor(private readonly options: ServerStoreOptions) {
     this.kind = options.backend.kind;
     const ring = keyRing(options.secrets, 'session-id-signature', { ...options.app, cookieName: options.cookieName });
     this.signingKeys = ring.all.map((k) => Buffer.from(k.key).toString('base64'));
+    this.records = new SealedRecords(options.secrets, { ...options.app, cookieName: options.cookieName });
     this.index = new SidIndex(options.backend);
     this.verified = new LRUCache({ max: Math.max(1, options.cacheSize) });
   }
@@ -80,7 +73,7 @@ export class ServerSessionStore implements SessionStore {
   }
 
   read(id: string): Promise<Session | undefined> {
-    return this.call('get', async () => parsed(await this.options.backend.get(`sess:${id}`)));
+    return this.call('get', () => this.options.backend.get(`sess:${id}`)).then((value) => this.records.open(id, value));
   }
 
   private ttl(session: Session): number {
@@ -89,7 +82,8 @@ export class ServerSessionStore implements SessionStore {
 
   async write(session: Session): Promise<{ handle: string; setCookies: string[] }> {
     const id = randomBytes(32).toString('base64url');
-    await this.call('set', () => this.options.backend.set(`sess:${id}`, JSON.stringify(session), this.ttl(session)));
+    const record = await this.records.seal(id, session, session.expiresAt);
+    await this.call('set', () => this.options.backend.set(`sess:${id}`, record, this.ttl(session)));
     const indexTtl = session.expiresAt - nowSeconds();
     if (session.sid) await this.call('index', () => this.index.add('sid', session.sid as string, id, indexTtl));
     await this.call('index', () => this.index.add('sub', session.sub, id, indexTtl));
@@ -99,8 +93,9 @@ export class ServerSessionStore implements SessionStore {
   }
 
   async replace(id: string, session: Session): Promise<string[] | undefined> {
+    const record = await this.records.seal(id, session, session.expiresAt);
     const stored = await this.call('set', () =>
-      this.options.backend.setIfPresent(`sess:${id}`, JSON.stringify(session), this.ttl(session)),
+      this.options.backend.setIfPresent(`sess:${id}`, record, this.ttl(session)),
     );
     return stored ? [] : undefined;
   }

@@ -208,6 +208,8 @@ describe('rendered configuration accepted by loadConfig', () => {
       'REDIS_PASSWORD',
       'REDIS_SENTINELS',
       'REDIS_SENTINEL_MASTER',
+      'REDIS_CLUSTER_NODES',
+      'REDIS_COMMAND_TIMEOUT',
       'LOG_LEVEL',
       'PORT',
       'PROBE_PORT',

@@ -156,6 +156,30 @@ describe('cross-field checks', () => {
     });
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain('REDIS_SENTINELS: "s0:26379"');
+    expect(result.stdout).toContain('REDIS_COMMAND_TIMEOUT: "250"');
+  });
+
+  it('accepts Redis Cluster nodes instead of redis.url, and refuses them together with Sentinel', async () => {
+    const result = await template({
+      valuesFiles: [team],
+      values: { sessionStore: { type: 'redis' }, redis: { cluster: { nodes: ['c0:6379', 'c1:6379'] } } },
+    });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('REDIS_CLUSTER_NODES: "c0:6379,c1:6379"');
+    const both = { sentinel: { nodes: ['s0:26379'] }, cluster: { nodes: ['c0:6379'] } };
+    const message = await refusal({ sessionStore: { type: 'redis' }, redis: both });
+    expect(message).toContain('redis.sentinel.nodes and redis.cluster.nodes are both set');
+  });
+
+  it('passes redis.commandTimeout on and refuses one out of range', async () => {
+    const redis = { url: 'redis://r:6379' };
+    const result = await template({
+      valuesFiles: [team],
+      values: { sessionStore: { type: 'redis' }, redis: { ...redis, commandTimeout: 400 } },
+    });
+    expect(result.stdout).toContain('REDIS_COMMAND_TIMEOUT: "400"');
+    const message = await refusal({ sessionStore: { type: 'redis' }, redis: { ...redis, commandTimeout: 5 } });
+    expect(message).toContain('commandTimeout');
   });
 
   it('refuses callback and logout on the same path', async () => {

@@ -5,26 +5,39 @@ import { createSessionManager } from '../../src/session/create-session-manager.j
 import { nowSeconds } from '../../src/session/session.js';
 import type { SessionManager } from '../../src/session/session-manager.js';
 import { baseEnv } from '../fixtures/env.js';
+import { startRedisCluster, type RedisCluster } from '../support/redis-cluster.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { asCookies, newSession, whenReachable } from '../support/sessions.js';
 
 const silent = createLogger('silent');
 
 let redis: RedisServer;
+let cluster: RedisCluster;
 beforeAll(async () => {
-  redis = await startRedisServer();
-});
+  [redis, cluster] = await Promise.all([startRedisServer(), startRedisCluster()]);
+}, 60_000);
 afterAll(async () => {
-  await redis.stop();
+  await Promise.all([redis?.stop(), cluster?.stop()]);
 });
 
 // One contract, every store, through the session manager the gate uses.
-describe.each(['cookie', 'memory', 'redis'] as const)('%s session store', (kind) => {
+// `redis-cluster`: the redis store on a real 3-master Redis Cluster (REDIS_CLUSTER_NODES).
+describe.each(['cookie', 'memory', 'redis', 'redis-cluster'] as const)('%s session store', (variant) => {
+  const kind = variant === 'redis-cluster' ? 'redis' : variant;
   let sessions: SessionManager;
   let other: SessionManager;
   const name = `_c${kind}_session`;
   beforeAll(async () => {
-    const env = { ...baseEnv, SESSION_STORE: kind, REDIS_URL: redis.url, COOKIE_NAME_PREFIX: `_c${kind}_` };
+    const where = variant === 'redis-cluster' ? { REDIS_CLUSTER_NODES: cluster.nodes } : { REDIS_URL: redis.url };
+    // A generous command timeout: this contract is about semantics, and runs beside CPU-heavy suites
+    // (the outage suite checks the default 250 ms).
+    const env = {
+      ...baseEnv,
+      SESSION_STORE: kind,
+      ...where,
+      COOKIE_NAME_PREFIX: `_c${kind}_`,
+      REDIS_COMMAND_TIMEOUT: '2000',
+    };
     sessions = createSessionManager(loadConfig(env), silent);
     other = createSessionManager(loadConfig({ ...env, SESSION_SECRET: 'ffffffffffffffffffffffffffffffff' }), silent);
     await Promise.all([whenReachable(sessions), whenReachable(other)]);

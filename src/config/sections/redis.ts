@@ -10,6 +10,10 @@ export interface RedisConfig {
   readonly sentinels: readonly { host: string; port: number }[];
   /** `REDIS_SENTINEL_MASTER`: the Sentinel master name. Default `mymaster`. */
   readonly sentinelMaster: string;
+  /** `REDIS_CLUSTER_NODES`: `host:port` seed nodes; when set, a Redis Cluster is used. */
+  readonly clusterNodes: readonly { host: string; port: number }[];
+  /** `REDIS_COMMAND_TIMEOUT`: milliseconds a Redis command may take before it counts as failed (circuit breaker). Default 250. */
+  readonly commandTimeoutMs: number;
 }
 
 /** `REDIS_*`: where the redis session store connects. */
@@ -24,13 +28,31 @@ export const redisSection = defineSection({
       doc: 'Sentinel nodes as host:port, separated by commas; the master is found through them.',
     }),
     sentinelMaster: v.string('REDIS_SENTINEL_MASTER', 'mymaster', { doc: 'The Sentinel master name.' }),
+    clusterNodes: v.list('REDIS_CLUSTER_NODES', {
+      doc: 'Redis Cluster seed nodes as host:port, separated by commas; when set, a Redis Cluster is used.',
+    }),
+    commandTimeoutMs: v.integer('REDIS_COMMAND_TIMEOUT', 250, 10, 60000, {
+      doc: 'Milliseconds a Redis command may take before it counts as failed; consecutive failures open a circuit breaker.',
+    }),
   },
-  build({ url, password, sentinels, sentinelMaster }, r): { readonly redis: RedisConfig } {
-    const nodes = sentinels.map((s) => {
-      const m = /^([^:\s]+):(\d{1,5})$/.exec(s);
-      if (!m) r.problems.push(`REDIS_SENTINELS: "${s}" must be host:port`);
-      return { host: m?.[1] ?? '', port: Number(m?.[2] ?? 0) };
-    });
-    return { redis: { url: url?.href, password, sentinels: nodes, sentinelMaster } };
+  build(
+    { url, password, sentinels, sentinelMaster, clusterNodes, commandTimeoutMs },
+    r,
+  ): { readonly redis: RedisConfig } {
+    const addresses = (name: string, list: readonly string[]) =>
+      list.map((s) => {
+        const m = /^([^:\s]+):(\d{1,5})$/.exec(s);
+        if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) r.problems.push(`${name}: "${s}" must be host:port`);
+        return { host: m?.[1] ?? '', port: Number(m?.[2] ?? 0) };
+      });
+    const nodes = addresses('REDIS_SENTINELS', sentinels);
+    const cluster = addresses('REDIS_CLUSTER_NODES', clusterNodes);
+    if (nodes.length > 0 && cluster.length > 0)
+      r.problems.push(
+        'REDIS_SENTINELS and REDIS_CLUSTER_NODES are both set; a Redis is either a Sentinel set-up or a Cluster',
+      );
+    return {
+      redis: { url: url?.href, password, sentinels: nodes, sentinelMaster, clusterNodes: cluster, commandTimeoutMs },
+    };
   },
 });

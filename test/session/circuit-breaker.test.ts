@@ -1,0 +1,76 @@
+import { describe, expect, it } from '@jest/globals';
+import { BackendUnreachableError, CircuitBreaker, isUnreachable } from '../../src/session/circuit-breaker.js';
+
+const fail = () => Promise.reject(new Error('ECONNREFUSED'));
+const hang = () => new Promise<never>(() => undefined);
+const ok = () => Promise.resolve('ok');
+
+async function reason(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'passed';
+  } catch (err) {
+    expect(isUnreachable(err)).toBe(true);
+    return (err as BackendUnreachableError).reason;
+  }
+}
+
+describe('circuit breaker', () => {
+  it('times a hung call out after its timeout and counts it as a failure', async () => {
+    const breaker = new CircuitBreaker({ timeoutMs: 50, failureThreshold: 1 });
+    const started = performance.now();
+    expect(await reason(breaker.run(hang))).toBe('timeout');
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(breaker.state).toBe('open');
+  });
+
+  it('opens after the threshold of consecutive failures and then fails at once without calling', async () => {
+    const breaker = new CircuitBreaker({ timeoutMs: 50, failureThreshold: 3, openMs: 10_000 });
+    for (let i = 0; i < 2; i++) expect(await reason(breaker.run(fail))).toBe('error');
+    expect(breaker.state).toBe('closed');
+    expect(await reason(breaker.run(fail))).toBe('error');
+    expect(breaker.state).toBe('open');
+    let called = false;
+    expect(
+      await reason(
+        breaker.run(() => {
+          called = true;
+          return ok();
+        }),
+      ),
+    ).toBe('circuit-open');
+    expect(called).toBe(false);
+    expect(breaker.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+  });
+
+  it('resets the count on a success: only consecutive failures open it', async () => {
+    const breaker = new CircuitBreaker({ timeoutMs: 50, failureThreshold: 2 });
+    await reason(breaker.run(fail));
+    await breaker.run(ok);
+    await reason(breaker.run(fail));
+    expect(breaker.state).toBe('closed');
+  });
+
+  it('lets one probe through after openMs (half-open) and closes on its success', async () => {
+    const breaker = new CircuitBreaker({ timeoutMs: 200, failureThreshold: 1, openMs: 30 });
+    await reason(breaker.run(fail));
+    await new Promise((r) => setTimeout(r, 40));
+    let release: (v: string) => void = () => undefined;
+    const probe = breaker.run(() => new Promise<string>((r) => (release = r)));
+    expect(breaker.state).toBe('half-open');
+    expect(await reason(breaker.run(ok))).toBe('circuit-open');
+    release('ok');
+    expect(await probe).toBe('ok');
+    expect(breaker.state).toBe('closed');
+    expect(await breaker.run(ok)).toBe('ok');
+  });
+
+  it('opens again at once when the probe fails', async () => {
+    const breaker = new CircuitBreaker({ timeoutMs: 50, failureThreshold: 1, openMs: 30 });
+    await reason(breaker.run(fail));
+    await new Promise((r) => setTimeout(r, 40));
+    expect(await reason(breaker.run(fail))).toBe('error');
+    expect(breaker.state).toBe('open');
+    expect(await reason(breaker.run(ok))).toBe('circuit-open');
+  });
+});
