@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser } from 'playwright-core';
 import { parseCookies } from '../../src/session/cookies.js';
-import { passes, startReplicas, type Replicas } from '../support/replicas.js';
+import { startReplicas, type Replicas } from '../support/replicas.js';
 import { launchBrowser } from './support/browser.js';
 
 const page = (src: string) => `<!doctype html><html><body><iframe id="op" src="${src}"></iframe></body></html>`;
