@@ -54,7 +54,13 @@ const client = { clientId: 'demo', clientSecret: randomBytes(16).toString('hex')
 
 const idp = await startDevIdentityProvider({
   clients: [
-    { ...client, redirectUris: [`${origin}/oauth2/callback`], postLogoutRedirectUris: [`${origin}/oauth2/signed-out`] },
+    {
+      ...client,
+      redirectUris: [`${origin}/oauth2/callback`],
+      postLogoutRedirectUris: [`${origin}/oauth2/signed-out`],
+      // Signing out at the provider ends the demo session too (and puts `sid` in id_tokens).
+      backchannelLogoutUri: `${origin}/oauth2/logout/backchannel`,
+    },
   ],
   port: port('DEMO_PROVIDER_PORT', 9000),
   host,
