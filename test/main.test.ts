@@ -55,6 +55,7 @@ const validEnv = {
   DOMAIN: 'app.test',
   HOST: '127.0.0.1',
   PORT: '0',
+  PROBE_PORT: '0',
   REDIS_URL: `redis://user:${secrets.redisUrlPassword}@127.0.0.1:9/0`,
   REDIS_PASSWORD: secrets.redisPassword,
   HEADERS: JSON.stringify([{ name: 'X-Api-Key', value: secrets.headerKey }]),
