@@ -28,7 +28,7 @@ function tenantsOf(config: Config): string[] {
  * and the Microsoft sidecar routes over one token cache (per process: with
  * `WORKERS>1` every worker has its own), the service's own client for every
  * grant, and the bearer validator on the discovered metadata, without the access policy
- * (audiences: the client id and `api://<client id>`; issuer: the discovered one).
+ * (audiences, issuers, tenants and clock skew from the `BEARER_*` settings).
  */
 export function createServiceTokenApi(
   config: Config & { readonly tokenApi: TokenApiConfig },
@@ -41,8 +41,12 @@ export function createServiceTokenApi(
   const cache = new TokenCache();
   const validator = createTokenValidator({
     configuration,
-    audiences: [config.clientId, `api://${config.clientId}`],
-    tenants: tenantsOf(config),
+    // The bearer section's audiences, issuers, tenants and clock skew (defaults: the client id
+    // and `api://<client id>`, the discovered issuer, the `tid` rule, 60 s).
+    audiences: config.bearer.audiences,
+    ...(config.bearer.issuers !== undefined ? { issuers: config.bearer.issuers } : {}),
+    tenants: config.bearer.tenants.length > 0 ? config.bearer.tenants : tenantsOf(config),
+    clockSkew: config.bearer.clockSkew,
   });
   const app = createTokenApiApp({
     allowRemote: tokenApi.allowRemote,
