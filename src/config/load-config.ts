@@ -27,7 +27,7 @@ type Folded = Intersection<PartOf<(typeof sections)[number]>>;
  */
 export function loadConfig(env: Env, options: { readFile?: (path: string) => string } = {}): Config {
   const r = new EnvReader(env, options.readFile ?? ((p) => readFileSync(p, 'utf8')));
-  const parts: Folded = Object.assign({}, ...sections.map((section) => readSection(section as AnySection, r)));
+  const parts = Object.assign({}, ...sections.map((section) => readSection(section as AnySection, r))) as Folded;
   r.problems.push(...crossSectionProblems(parts, r));
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return deepFreeze<Config>({ ...parts, warnings: r.warnings });

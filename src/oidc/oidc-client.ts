@@ -88,6 +88,8 @@ export class OidcClient {
         undefined,
         {
           timeout: 10,
+          // Deprecated only to stand out: used solely when ALLOW_INSECURE_HTTP allows an http:// issuer.
+          // eslint-disable-next-line @typescript-eslint/no-deprecated
           ...(this.config.allowInsecureHttp ? { execute: [client.allowInsecureRequests] } : {}),
         },
       );

@@ -95,7 +95,9 @@ export class CookieSessionStore implements SessionStore {
     return (await this.write(session, cookies)).setCookies;
   }
 
-  async delete(): Promise<void> {}
+  async delete(): Promise<void> {
+    // Nothing on the server: the cookie is the session, and end() expires it.
+  }
 
   clear(cookies: Cookies): string[] {
     return this.cookieNames()
@@ -112,7 +114,9 @@ export class CookieSessionStore implements SessionStore {
     return this.locks.lock(key, ttlMs);
   }
 
-  async ping(): Promise<void> {}
+  async ping(): Promise<void> {
+    // No server to reach: a cookie store is always ready.
+  }
 
   async close(): Promise<void> {
     await this.locks.close();

@@ -66,6 +66,6 @@ describe('listener configuration', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect(String((error as Error).message)).toMatch(/TOKEN_API_ADDRESS.*not yet available/);
+    expect((error as Error).message).toMatch(/TOKEN_API_ADDRESS.*not yet available/);
   });
 });

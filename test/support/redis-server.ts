@@ -31,7 +31,10 @@ export async function startRedisServer(): Promise<RedisServer> {
     pid,
     stop: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null) {
+          resolve();
+          return;
+        }
         child.once('exit', () => resolve());
         process.kill(pid, 'SIGTERM');
       }),
