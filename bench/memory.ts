@@ -61,7 +61,7 @@ async function checkAll(url: string, cookies: readonly string[]): Promise<number
   let allowed = 0;
   const worker = async () => {
     while (next < cookies.length) {
-      const cookie = cookies[next++]!;
+      const cookie = cookies[next++];
       const status = await new Promise<number>((resolve, reject) => {
         http
           .get(`${url}/oauth2/auth`, { agent, headers: traefikHeaders(cookie) }, (res) => {
@@ -104,7 +104,7 @@ export async function runMemory(): Promise<void> {
       const batch = await Promise.all(
         Array.from({ length: Math.min(500, SESSIONS - i) }, (_, k) => store.create(session(i + k, now), {})),
       );
-      for (const [setCookie] of batch) cookies.push(setCookie!.split(';')[0]!);
+      for (const [setCookie] of batch) cookies.push(setCookie.split(';')[0]);
     }
     await store.close();
     console.log(`created ${cookies.length} sessions in redis; service RSS at start ${rssStart.toFixed(1)} MB`);

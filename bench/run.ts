@@ -128,7 +128,7 @@ async function main(): Promise<void> {
 
     // Latency below saturation: at saturation wrk's 32 connections queue, so p99 >= 32 / (req/s).
     const fixedRate = new Map<string, { p50: number; p99: number }>();
-    for (const t of [targets[0]!, targets[2]!, targets[3]!]) {
+    for (const t of [targets[0], targets[2], targets[3]]) {
       const r = await latencyAtRate(`${t.child.url}/oauth2/auth`, t.headers, duration, rate, LOAD_CPU);
       if (r.non2xx > 0) throw new Error(`${t.name}: ${r.non2xx} responses outside 2xx at ${rate} req/s`);
       fixedRate.set(t.name, r);
@@ -165,7 +165,7 @@ async function main(): Promise<void> {
       for (const t of unpinned) t.results.push(await wrk(`${t.child.url}/oauth2/auth`, t.headers, duration));
     }
 
-    const base = median(targets[0]!.results.map((r) => r.rps));
+    const base = median(targets[0].results.map((r) => r.rps));
     const rows = [...targets, ...unpinned].map((t) => {
       const rps = median(t.results.map((r) => r.rps));
       return {
@@ -206,7 +206,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: Error) => {
-  console.error(`bench failed: ${err.stack ?? err.message}`);
+main().catch((err: unknown) => {
+  console.error(`bench failed: ${(err as Error).stack ?? (err as Error).message}`);
   process.exit(1);
 });

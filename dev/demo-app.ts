@@ -85,7 +85,7 @@ tr.id th,tr.id td{background:#eef6ff}.path{font-family:ui-monospace,monospace;fo
 export function demoAppHandler(req: http.IncomingMessage, res: http.ServerResponse): void {
   const r = received(req);
   req.resume();
-  const accept = String(req.headers.accept ?? '');
+  const accept = req.headers.accept ?? '';
   if ((req.url ?? '/').startsWith('/api/') || (accept.includes('application/json') && !accept.includes('text/html'))) {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
     res.end(JSON.stringify(r));

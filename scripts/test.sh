@@ -35,11 +35,17 @@ fi
 echo "node $(node --version)"
 
 npx tsc -p tsconfig.json --noEmit
+status=0
+# ESLint (typescript-eslint, type-checked) and Prettier. A finding fails the run, but the tests
+# still run so one pass shows everything.
+lint=0
+npm run --silent lint || lint=$?
+[ "$lint" = 0 ] || status=$lint
 mkdir -p .cache
 rm -f .cache/jest-*.json
-status=0
 npm run --silent test:unit -- --json --outputFile=.cache/jest-unit.json "$@" || status=$?
 npm run --silent test:e2e -- --json --outputFile=.cache/jest-e2e.json || status=$?
+[ "$lint" = 0 ] || echo "lint failed (npm run lint): the run fails even if every test passed" >&2
 # One plain closing line for every suite together.
 node -e '
   const fs = require("fs");

@@ -41,8 +41,8 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     service.stop().then(
       () => process.exit(0),
-      (err: Error) => {
-        logger.error({ err: { message: err.message } }, 'shutdown failed');
+      (err: unknown) => {
+        logger.error({ err: { message: (err as Error).message } }, 'shutdown failed');
         process.exit(1);
       },
     );
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => shutdown('SIGINT'));
 }
 
-main().catch((err: Error) => {
-  process.stderr.write(`idp-oidc-middleware: failed to start: ${err.message}\n`);
+main().catch((err: unknown) => {
+  process.stderr.write(`idp-oidc-middleware: failed to start: ${(err as Error).message}\n`);
   process.exit(1);
 });

@@ -1,5 +1,4 @@
 import http from 'node:http';
-import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Config } from './config/index.js';
 import { createProbeApp, createPublicApp, type App } from './http/create-app.js';
@@ -59,7 +58,7 @@ export function refuseUnparsable(err: NodeJS.ErrnoException, socket: Duplex): vo
   });
   socket.once('close', () => clearTimeout(timer));
   socket.on('error', () => socket.destroy());
-  (socket as Socket).resume();
+  socket.resume();
 }
 
 function createListener(app: App): http.Server {
@@ -98,7 +97,7 @@ export async function startService(
   const server = createListener(app);
   const probeServer = createListener(createProbeApp(deps));
   const port = await listen(server, config.port, config.host);
-  const probePort = await listen(probeServer, config.probePort, config.host).catch((err: Error) => {
+  const probePort = await listen(probeServer, config.probePort, config.host).catch((err: unknown) => {
     server.close();
     throw err;
   });

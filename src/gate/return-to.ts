@@ -16,6 +16,7 @@ export function safeReturnTo(
 ): string {
   if (candidate === undefined) return fallback;
   // Browsers drop tabs and newlines anywhere in a URL and trim C0 controls and spaces.
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   const cleaned = candidate.replace(/[\t\n\r]/g, '').replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '');
   if (cleaned === '' || cleaned.length > MAX_RETURN_TO) return fallback;
   let url: URL;

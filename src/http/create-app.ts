@@ -119,7 +119,10 @@ export function createPublicApp(deps: AppDeps): App {
     const refuse = (status: number, text: string) => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
-    if (!sidecar) return refuse(404, 'Not Found');
+    if (!sidecar) {
+      refuse(404, 'Not Found');
+      return;
+    }
     const request = {
       ...gateRequest(req, 'GET', req.url ?? '/'),
       headers: { ...req.headers, 'sec-fetch-mode': 'websocket' },

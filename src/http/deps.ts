@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -14,7 +15,4 @@ export interface AppDeps {
 }
 
 /** A request handler on bare `node:http`. */
-export type Handler = (
-  req: import('node:http').IncomingMessage,
-  res: import('node:http').ServerResponse,
-) => void | Promise<void>;
+export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;

@@ -26,7 +26,7 @@ export function createSidecarProxy(config: Config, upstream: URL, failed: Upstre
     ),
   );
   const publicPort = /:(\d+)$/.exec(config.domain)?.[1] ?? (config.publicScheme === 'https' ? '443' : '80');
-  const proxy = createProxyMiddleware<IncomingMessage, ServerResponse>({
+  const proxy = createProxyMiddleware({
     target: upstream.href,
     changeOrigin: false,
     // Never `ws: true`: http-proxy-middleware would then subscribe to the server's
@@ -44,6 +44,8 @@ export function createSidecarProxy(config: Config, upstream: URL, failed: Upstre
 
   /** Rewrites the request's headers for the upstream according to the decision. */
   function prepare(req: IncomingMessage, decision: Decision): void {
+    // The names come from the request's own header keys.
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
     for (const name of Object.keys(req.headers)) if (stripped.has(canonical(name))) delete req.headers[name];
     const cookies = parseCookies(req.headers.cookie);
     const kept = Object.entries(cookies).filter(([name]) => !name.startsWith(config.cookieNamePrefix));

@@ -66,7 +66,7 @@ export class LoginTransactions {
     if (!value) return undefined;
     const tx = (await openJwt(value, this.ring, this.binding))?.tx as LoginTransaction | undefined;
     // The cookie name already hashes the state; comparing it again is defence in depth.
-    return tx && tx.state === state && typeof tx.codeVerifier === 'string' && typeof tx.returnTo === 'string'
+    return tx?.state === state && typeof tx.codeVerifier === 'string' && typeof tx.returnTo === 'string'
       ? tx
       : undefined;
   }

@@ -27,6 +27,7 @@ function isNetworkFailure(err: unknown): boolean {
 const MAX_REASON = 300;
 
 function clip(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ');
   return flat.length > MAX_REASON ? `${flat.slice(0, MAX_REASON)}…` : flat;
 }

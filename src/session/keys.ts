@@ -53,5 +53,5 @@ export function keyRing(secrets: readonly string[], purpose: KeyPurpose, binding
   if (secrets.length === 0) throw new Error('at least one session secret is required');
   const all = secrets.map((secret) => deriveKey(secret, purpose, binding));
   const byKid = new Map(all.map((k) => [k.kid, k.key] as const));
-  return { current: all[0] as DerivedKey, all, find: (kid) => (kid === undefined ? undefined : byKid.get(kid)) };
+  return { current: all[0], all, find: (kid) => (kid === undefined ? undefined : byKid.get(kid)) };
 }

@@ -82,7 +82,9 @@ export class MemoryBackend implements Backend {
     };
   }
 
-  async ping(): Promise<void> {}
+  async ping(): Promise<void> {
+    // In-process: always reachable.
+  }
 
   async close(): Promise<void> {
     this.entries.clear();

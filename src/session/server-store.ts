@@ -88,7 +88,7 @@ export class ServerSessionStore implements SessionStore {
     if (session.sid) await this.call('index', () => this.index.add('sid', session.sid as string, id, indexTtl));
     await this.call('index', () => this.index.add('sub', session.sub, id, indexTtl));
     const maxAge = Math.max(1, session.expiresAt - nowSeconds());
-    const value = `s:${sign(id, this.signingKeys[0] as string)}`;
+    const value = `s:${sign(id, this.signingKeys[0])}`;
     return { handle: id, setCookies: [setCookie(this.options.cookieName, value, maxAge, this.options.policy)] };
   }
 

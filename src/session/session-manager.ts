@@ -269,9 +269,9 @@ export class SessionManager {
     } finally {
       await lock
         .release()
-        .catch((err: Error) =>
+        .catch((err: unknown) =>
           this.options.logger.warn(
-            { event: 'session', err: { message: err.message } },
+            { event: 'session', err: { message: (err as Error).message } },
             'could not release a lock; it expires on its own',
           ),
         );

@@ -1,4 +1,5 @@
-import { invalidRequest, TokenApiError } from './token-api-error.js';
+import type { TokenApiError } from './token-api-error.js';
+import { invalidRequest } from './token-api-error.js';
 
 /** The `identity_provider` names texas knows, in the order its errors list them. `azuread` is an alias of `entra_id`. */
 export const IDENTITY_PROVIDER_NAMES = ['azuread', 'entra_id', 'tokenx', 'maskinporten', 'idporten'] as const;
@@ -115,6 +116,8 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'sequence';
   if (typeof value === 'object') return 'map';
   if (typeof value === 'string') return `string ${JSON.stringify(value)}`;
+  // A parsed JSON value: only numbers, booleans (and undefined) are left here.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
   return `${typeof value} \`${String(value)}\``;
 }
 

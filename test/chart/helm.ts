@@ -139,7 +139,7 @@ export async function render(opts: RenderOptions = {}): Promise<K8sObject[]> {
 export function one(objects: readonly K8sObject[], kind: string): K8sObject {
   const found = objects.filter((o) => o.kind === kind);
   if (found.length !== 1) throw new Error(`expected one ${kind}, found ${found.length}`);
-  return found[0]!;
+  return found[0];
 }
 
 /** The object of a kind with this name; fails when there is none. */
@@ -186,7 +186,7 @@ export function validateObject(object: K8sObject): void {
   try {
     new model(object).validate();
   } catch (err) {
-    throw new Error(`${key} ${object.metadata?.name} is invalid: ${(err as Error).message}`);
+    throw new Error(`${key} ${object.metadata?.name} is invalid: ${(err as Error).message}`, { cause: err });
   }
 }
 

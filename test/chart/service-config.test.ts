@@ -31,7 +31,7 @@ function load(env: Record<string, string>): Config {
     return loadConfig(env);
   } catch (err) {
     if (err instanceof ConfigError)
-      throw new Error(`loadConfig refused the chart's output:\n${err.problems.join('\n')}`);
+      throw new Error(`loadConfig refused the chart's output:\n${err.problems.join('\n')}`, { cause: err });
     throw err;
   }
 }
@@ -155,13 +155,13 @@ describe('rendered configuration accepted by loadConfig', () => {
   });
 
   it('puts the probe listener on 4181, the port the probes and the ServiceMonitor use', () => {
-    for (const [, env] of envs) expect(loadConfig(env as Record<string, string>).probePort).toBe(4181);
+    for (const [, env] of envs) expect(loadConfig(env).probePort).toBe(4181);
   });
 
   it('gives SESSION_SECRETS, newest first, when the session secrets rotate', () => {
     const config = configs.get('session-secret-rotation-values.yaml')!;
     expect(envs.get('session-secret-rotation-values.yaml')!.SESSION_SECRET).toBeUndefined();
-    expect(config.sessionSecrets).toEqual(fakeSecrets.SESSION_SECRETS!.split(','));
+    expect(config.sessionSecrets).toEqual(fakeSecrets.SESSION_SECRETS.split(','));
     expect(config.sessionSecret).toBe('fedcba9876543210fedcba9876543210');
     expect(configs.get('existing-team-values.yaml')!.sessionSecrets).toEqual([fakeSecrets.SESSION_SECRET]);
   });

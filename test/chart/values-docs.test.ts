@@ -106,9 +106,9 @@ describe('values.yaml', () => {
     lines.forEach((line, i) => {
       const m = /^(\s*)([A-Za-z_][\w-]*):/.exec(line);
       if (!m) return;
-      stack.length = m[1]!.length / 2;
+      stack.length = m[1].length / 2;
       const insideWhole = stack.some((_, d) => wholeObjects.has(stack.slice(0, d + 1).join('.')));
-      stack.push(m[2]!);
+      stack.push(m[2]);
       if (!insideWhole && !/^\s*#/.test(lines[i - 1] ?? '')) uncommented.push(stack.join('.'));
     });
     expect(uncommented).toEqual([]);
@@ -143,7 +143,7 @@ describe('0.3.3 compatibility', () => {
   });
 
   it('explains in docs/migration.md every key that has no effect', () => {
-    const noEffect = [...helmDoc.matchAll(/^\| `([^`]+)` \|[^|]*\| no effect/gm)].map((m) => m[1]!);
+    const noEffect = [...helmDoc.matchAll(/^\| `([^`]+)` \|[^|]*\| no effect/gm)].map((m) => m[1]);
     expect(noEffect.length).toBeGreaterThan(10);
     expect(noEffect.filter((k) => !migrationDoc.includes(`\`${k}\``))).toEqual([]);
   });

@@ -7,6 +7,7 @@ import { CLIENT, ORIGIN, signInAtProvider } from '../support/harness.js';
 /** An id_token from the provider, through a real code flow (openid-client, signature left to the test). */
 async function idToken(idp: DevIdentityProvider): Promise<string> {
   const config = await client.discovery(new URL(idp.issuer), CLIENT.clientId, CLIENT.clientSecret, undefined, {
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the test provider serves http://
     execute: [client.allowInsecureRequests],
   });
   const codeVerifier = client.randomPKCECodeVerifier();

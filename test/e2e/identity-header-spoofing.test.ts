@@ -109,7 +109,7 @@ describe.each(FRONTS)('every spelling of every identity header, sent by a client
     const res = await rawGet(origin + path, [...headers, ['Accept', 'application/json']]);
     expect(res.status).toBe(200);
     expect(upstream.seen.length).toBe(before + 1);
-    const seen = upstream.seen.at(-1) as Received;
+    const seen = upstream.seen.at(-1)!;
     expect(seen.url).toBe(path);
     return seen;
   }

@@ -1,4 +1,6 @@
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
@@ -56,7 +58,7 @@ describe('sidecar mode: the service proxies to the app itself (UPSTREAM_URL)', (
       SHUTDOWN_TIMEOUT: '1',
     });
     stopService = () => svc.service.stop();
-    probeUrl = `http://127.0.0.1:${(svc.service.probeServer.address() as import('node:net').AddressInfo).port}`;
+    probeUrl = `http://127.0.0.1:${(svc.service.probeServer.address() as AddressInfo).port}`;
     const context = await browser.newContext({ viewport: { width: 1000, height: 760 } });
     await context.addCookies([{ name: 'theme', value: 'dark', url: origin }]);
     page = await context.newPage();
@@ -101,8 +103,8 @@ describe('sidecar mode: the service proxies to the app itself (UPSTREAM_URL)', (
     for (const headers of [{ ...underscored, cookie }, underscored]) {
       await fetch(origin + BYPASS_PATH, { headers });
       const seen = upstream.seen.at(-1)?.headers ?? {};
-      expect(seen['x_forwarded_user']).toBeUndefined();
-      expect(seen['x_forwarded_email']).toBeUndefined();
+      expect(seen.x_forwarded_user).toBeUndefined();
+      expect(seen.x_forwarded_email).toBeUndefined();
     }
   });
 
@@ -288,7 +290,7 @@ describe('sidecar mode: the service proxies to the app itself (UPSTREAM_URL)', (
   });
 
   it('stops within SHUTDOWN_TIMEOUT even while a proxied WebSocket stays open', async () => {
-    const open = await new Promise<import('node:stream').Duplex>((resolve, reject) => {
+    const open = await new Promise<Duplex>((resolve, reject) => {
       const req = http.request(`${origin}/ws`, {
         headers: {
           connection: 'Upgrade',

@@ -23,6 +23,7 @@ describe('safeReturnTo', () => {
     expect(path.startsWith('/')).toBe(true);
     expect(path.startsWith('//')).toBe(false);
     expect(path.startsWith('/\\')).toBe(false);
+    // eslint-disable-next-line no-control-regex -- a NUL must not survive
     expect(path).not.toMatch(/[\r\n\t\u0000]/);
     const url = landsOn(path);
     expect(url.host).toBe('app.test');

@@ -6,7 +6,7 @@ import { cookieHeader, signInAtProvider, startHarness, type Harness } from '../s
 async function pendingCallback(h: Harness, user = 'alice'): Promise<{ uri: string; cookie: string }> {
   const start = await h.forward('/protected');
   const cb = new URL(await signInAtProvider(start.headers.location ?? '', user));
-  return { uri: cb.pathname + cb.search, cookie: cookieHeader(start.headers['set-cookie'] as unknown as string[]) };
+  return { uri: cb.pathname + cb.search, cookie: cookieHeader(start.headers['set-cookie']) };
 }
 
 describe.each(['cookie', 'redis'] as const)('callback failures with the %s store', (store) => {
@@ -23,7 +23,7 @@ describe.each(['cookie', 'redis'] as const)('callback failures with the %s store
     const state = new URL(start.headers.location ?? '').searchParams.get('state') ?? '';
     const res = await h.forward(
       `/oauth2/callback?error=access_denied&error_description=denied&state=${state}&iss=${encodeURIComponent(h.idp.issuer)}`,
-      { cookie: cookieHeader(start.headers['set-cookie'] as unknown as string[]) },
+      { cookie: cookieHeader(start.headers['set-cookie']) },
     );
     expect(res.status).toBe(401);
     expect(res.text).toMatch(/access_denied/);
@@ -44,7 +44,7 @@ describe.each(['cookie', 'redis'] as const)('callback failures with the %s store
     const first = await pendingCallback(h);
     const other = await h.forward('/');
     const res = await h.forward(first.uri, {
-      cookie: cookieHeader(other.headers['set-cookie'] as unknown as string[]),
+      cookie: cookieHeader(other.headers['set-cookie']),
     });
     expect(res.status).toBe(400);
   });
@@ -69,7 +69,7 @@ describe.each(['cookie', 'redis'] as const)('callback failures with the %s store
     const b = await h.forward('/');
     const stateB = new URL(b.headers.location ?? '').searchParams.get('state') ?? '';
     const swapped = a.uri.replace(/state=[^&]+/, `state=${stateB}`);
-    const res = await h.forward(swapped, { cookie: cookieHeader(b.headers['set-cookie'] as unknown as string[]) });
+    const res = await h.forward(swapped, { cookie: cookieHeader(b.headers['set-cookie']) });
     expect(res.status).toBe(400);
   });
 
@@ -83,7 +83,7 @@ describe.each(['cookie', 'redis'] as const)('callback failures with the %s store
       expect(res.text).toContain('Sign-in could not be verified');
       const correlationId = /Reference: <code>([\w.-]+)<\/code>/.exec(res.text)?.[1];
       expect(correlationId).toEqual(expect.any(String));
-      const setCookies = [res.headers['set-cookie'] ?? []].flat() as string[];
+      const setCookies: string[] = [res.headers['set-cookie'] ?? []].flat();
       expect(setCookies.filter((c) => c.startsWith('_t_session') && !/max-age=0/i.test(c))).toEqual([]);
       const after = cookieHeader(setCookies, cookie);
       expect((await h.forward('/protected', { cookie: after, accept: 'application/json' })).status).toBe(401);

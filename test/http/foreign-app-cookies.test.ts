@@ -82,11 +82,7 @@ describe.each(cases)('two apps with one SESSION_SECRET, $store store, another $d
       [two, one],
     ] as const) {
       const start = await from.forward('/reports').expect(302);
-      const tx = renamed(
-        cookieHeader(start.headers['set-cookie'] as unknown as string[]),
-        prefixOf(from),
-        prefixOf(to),
-      );
+      const tx = renamed(cookieHeader(start.headers['set-cookie']), prefixOf(from), prefixOf(to));
       const callback = new URL(
         await signInAtProvider(start.headers.location ?? '', 'alice', undefined, `https://${from.config.domain}`),
       );

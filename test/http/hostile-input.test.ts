@@ -62,7 +62,7 @@ describe.each(['cookie', 'redis'] as const)('hostile input on /oauth2/auth with 
   it('refuses oversized headers with 431 and keeps serving', async () => {
     const res = await fetch(`${h.baseUrl}/oauth2/auth`, {
       headers: { 'X-Forwarded-Host': 'app.test', 'X-Forwarded-Uri': `/${'a'.repeat(100_000)}` },
-    }).catch((e: Error) => e);
+    }).catch((e: unknown) => e as Error);
     if (res instanceof Error) throw res;
     expect(res.status).toBe(431);
     expect((await h.forward('/', { cookie: alice })).status).toBe(200);

@@ -22,7 +22,7 @@ describe.each(['cookie', 'redis'] as const)('logout with the %s store', (store) 
     expect((res.headers['set-cookie'] as unknown as string[]).join()).toMatch(
       /_t_session=;.*(Max-Age=0|Expires=Thu, 01 Jan 1970)/,
     );
-    const after = cookieHeader(res.headers['set-cookie'] as unknown as string[], cookie);
+    const after = cookieHeader(res.headers['set-cookie'], cookie);
     expect((await h.forward('/', { cookie: after, accept: 'application/json' })).status).toBe(401);
     if (store === 'redis') {
       // Server side too: the old cookie, replayed, no longer works.
@@ -72,10 +72,10 @@ describe('login, callback and logout called directly on the service', () => {
     const cb = new URL(await signInAtProvider(start.headers.location ?? '', 'alice'));
     const done = await supertest(h.baseUrl)
       .get(cb.pathname + cb.search)
-      .set('Cookie', cookieHeader(start.headers['set-cookie'] as unknown as string[]));
+      .set('Cookie', cookieHeader(start.headers['set-cookie']));
     expect(done.status).toBe(302);
     expect(done.headers.location).toBe(`${ORIGIN}/inbox?a=1`);
-    const cookie = cookieHeader(done.headers['set-cookie'] as unknown as string[]);
+    const cookie = cookieHeader(done.headers['set-cookie']);
     expect((await h.forward('/', { cookie })).status).toBe(200);
     const out = await supertest(h.baseUrl).post('/oauth2/logout').set('Cookie', cookie);
     expect(out.status).toBe(302);
@@ -90,7 +90,7 @@ describe('login, callback and logout called directly on the service', () => {
       return (
         await supertest(h.baseUrl)
           .get(cb.pathname + cb.search)
-          .set('Cookie', cookieHeader(res.headers['set-cookie'] as unknown as string[]))
+          .set('Cookie', cookieHeader(res.headers['set-cookie']))
       ).headers.location;
     };
     expect(await back(referer)).toBe(`${ORIGIN}/from/here?x=1`);

@@ -10,15 +10,18 @@ function sendHugeCookie(port: number, bytes: number): Promise<string> {
     socket.on('data', (chunk) => (answer += String(chunk)));
     socket.on('error', (err) => resolve(`${answer}<error ${(err as NodeJS.ErrnoException).code}>`));
     socket.on('close', () => resolve(answer));
-    socket.on('connect', async () => {
+    socket.on('connect', () => {
       // As a browser or proxy would: in pieces, so part arrives after the server has answered.
-      const request = Buffer.from(
-        `GET /oauth2/auth HTTP/1.1\r\nHost: idp.test\r\nX-Forwarded-Host: app.test\r\nX-Forwarded-Uri: /\r\nCookie: a=${'x'.repeat(bytes)}\r\n\r\n`,
-      );
-      for (let at = 0; at < request.length && !socket.destroyed; at += 16 * 1024) {
-        if (!socket.write(request.subarray(at, at + 16 * 1024))) await new Promise((r) => socket.once('drain', r));
-        await new Promise((r) => setImmediate(r));
-      }
+      // Fire and forget: nothing here rejects, socket errors arrive as the 'error' event above.
+      void (async () => {
+        const request = Buffer.from(
+          `GET /oauth2/auth HTTP/1.1\r\nHost: idp.test\r\nX-Forwarded-Host: app.test\r\nX-Forwarded-Uri: /\r\nCookie: a=${'x'.repeat(bytes)}\r\n\r\n`,
+        );
+        for (let at = 0; at < request.length && !socket.destroyed; at += 16 * 1024) {
+          if (!socket.write(request.subarray(at, at + 16 * 1024))) await new Promise((r) => socket.once('drain', r));
+          await new Promise((r) => setImmediate(r));
+        }
+      })();
     });
   });
 }

@@ -91,7 +91,7 @@ describe('redis store: the cache of verified cookie signatures', () => {
   it('still refuses an altered signature for an id whose real cookie was just verified', async () => {
     const cookie = await h.login('alice');
     await check(cookie).expect(200);
-    const value = parseCookies(cookie)['_t_session'] ?? '';
+    const value = parseCookies(cookie)._t_session ?? '';
     const last = value.at(-1) === 'A' ? 'B' : 'A';
     await check(`_t_session=${value.slice(0, -1)}${last}`).expect(401);
     await check(`_t_session=${value}x`).expect(401);
@@ -101,7 +101,7 @@ describe('redis store: the cache of verified cookie signatures', () => {
   it('refuses an id without its signature, even while the signed cookie is cached', async () => {
     const cookie = await h.login('alice');
     await check(cookie).expect(200);
-    const value = parseCookies(cookie)['_t_session'] ?? '';
+    const value = parseCookies(cookie)._t_session ?? '';
     const id = value.slice(2, value.lastIndexOf('.'));
     await check(`_t_session=s:${id}`).expect(401);
     await check(`_t_session=${id}`).expect(401);

@@ -35,14 +35,14 @@ describe('structured logs', () => {
   beforeAll(async () => {
     h = await startHarness({ store: 'memory', env: { LOG_LEVEL: 'trace' } });
     const start = await h.forward('/reports?q=1').expect(302);
-    const tx = cookieHeader(start.headers['set-cookie'] as unknown as string[]);
+    const tx = cookieHeader(start.headers['set-cookie']);
     const callback = new URL(await signInAtProvider(start.headers.location ?? '', 'alice'));
     secrets.code = callback.searchParams.get('code') ?? '';
     secrets.state = callback.searchParams.get('state') ?? '';
     const done = await h.forward(callback.pathname + callback.search, { cookie: tx }).expect(302);
-    const cookie = cookieHeader(done.headers['set-cookie'] as unknown as string[], tx);
+    const cookie = cookieHeader(done.headers['set-cookie'], tx);
     const loaded = await h.service.sessions.get(parseCookies(cookie));
-    secrets.sessionCookie = parseCookies(cookie)['_t_session'] ?? '';
+    secrets.sessionCookie = parseCookies(cookie)._t_session ?? '';
     secrets.idToken = loaded?.session.idToken ?? '';
     secrets.accessToken = loaded?.session.accessToken ?? '';
     await h.forward('/reports', { cookie }).expect(200);
@@ -149,7 +149,7 @@ describe('the reason an id_token was refused', () => {
     tamper(authorizationUrl);
     const callback = new URL(await signInAtProvider(authorizationUrl.href, 'alice'));
     secrets.push(callback.searchParams.get('code') ?? '');
-    const tx = cookieHeader(start.headers['set-cookie'] as unknown as string[]);
+    const tx = cookieHeader(start.headers['set-cookie']);
     const res = await h.forward(callback.pathname + callback.search, { cookie: tx, accept: 'application/json' });
     expect(res.status).toBe(400);
     const text = h.logs.find((l) => l.includes(String(res.body.correlationId)) && l.includes('request failed')) ?? '';

@@ -156,7 +156,7 @@ describe.each(['cookie', 'memory', 'redis', 'redis-cluster'] as const)('%s sessi
     const big = asCookies(setCookies);
     expect((await sessions.get(big))?.session).toEqual({ ...session, jti: expect.any(String) });
     const small = await sessions.create(newSession(), big);
-    if (kind === 'cookie') expect(small.filter((c) => /Max-Age=0/.test(c)).length).toBe(setCookies.length - 1);
+    if (kind === 'cookie') expect(small.filter((c) => c.includes('Max-Age=0')).length).toBe(setCookies.length - 1);
   });
 
   it('ends every session of a provider sid, and of a user, when it keeps sessions server side', async () => {

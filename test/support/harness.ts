@@ -184,13 +184,13 @@ export async function startHarness(
         ? await forward(returnTo)
         : await forward(`${config.loginPath}?redirect=${encodeURIComponent(returnTo)}`, { cookie });
     if (start.status !== 302) throw new Error(`expected a login redirect, got ${start.status}`);
-    const txCookies = cookieHeader(start.headers['set-cookie'] as unknown as string[], cookie);
+    const txCookies = cookieHeader(start.headers['set-cookie'], cookie);
     const callback = new URL(
       await signInAtProvider(start.headers.location ?? '', username, undefined, `https://${domain}`),
     );
     const done = await forward(callback.pathname + callback.search, { cookie: txCookies });
     if (done.status !== 302) throw new Error(`callback failed with ${done.status}: ${done.text}`);
-    return cookieHeader(done.headers['set-cookie'] as unknown as string[], txCookies);
+    return cookieHeader(done.headers['set-cookie'], txCookies);
   };
 
   return {

@@ -24,7 +24,7 @@ export const CASES: readonly { readonly label: string; readonly apply: (name: st
   { label: 'upper case', apply: (n) => n.toUpperCase() },
   {
     label: 'alternating case',
-    apply: (n) => [...n].map((c, i) => (i % 2 ? c.toUpperCase() : c.toLowerCase())).join(''),
+    apply: (n) => Array.from(n, (c, i) => (i % 2 ? c.toUpperCase() : c.toLowerCase())).join(''),
   },
 ];
 

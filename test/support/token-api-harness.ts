@@ -59,6 +59,7 @@ export async function startTokenApi(options: {
     SERVICE_CLIENT.id,
     options.clientSecret ?? SERVICE_CLIENT.secret,
     undefined,
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the test provider serves http://
     { execute: [client.allowInsecureRequests] },
   );
   const cache = new TokenCache(options.cache);

@@ -148,12 +148,7 @@ export async function startTokenApiProvider(): Promise<TokenApiProvider> {
     async (ctx) => {
       if (ctx.oidc.params?.requested_token_use !== 'on_behalf_of')
         throw new errors.InvalidRequest('requested_token_use must be on_behalf_of');
-      await onBehalfOf(
-        ctx,
-        ctx.oidc.params.assertion,
-        resourceOf(ctx.oidc.params.scope as string | undefined),
-        'on_behalf_of',
-      );
+      await onBehalfOf(ctx, ctx.oidc.params.assertion, resourceOf(ctx.oidc.params.scope), 'on_behalf_of');
     },
     ['assertion', 'requested_token_use', 'scope'],
   );
@@ -186,6 +181,8 @@ export async function startTokenApiProvider(): Promise<TokenApiProvider> {
     state.grants[type] = (state.grants[type] ?? 0) + 1;
   });
   provider.on('server_error', () => undefined);
-  server.on('request', provider.callback());
+  const handle = provider.callback();
+  // Koa answers its own errors (ctx.onerror): the promise it returns does not reject.
+  server.on('request', (req, res) => void handle(req, res));
   return state;
 }

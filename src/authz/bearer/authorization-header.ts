@@ -34,7 +34,7 @@ export function parseAuthorization(value: string | readonly string[] | undefined
   const trimmed = value.trim();
   if (trimmed === '') return NONE;
   const scheme = SCHEME.exec(trimmed)?.[1];
-  if (scheme === undefined || scheme.toLowerCase() !== 'bearer') {
+  if (scheme?.toLowerCase() !== 'bearer') {
     return /^bearer\b/i.test(trimmed) ? { kind: 'malformed', detail: 'not "Bearer <token>"' } : OTHER;
   }
   const token = BEARER.exec(trimmed)?.[1];

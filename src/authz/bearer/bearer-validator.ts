@@ -127,7 +127,7 @@ export function createBearerValidator(options: BearerValidatorOptions): BearerVa
         return failure('malformed token', 'not a JWS compact serialization');
       }
       if (typ !== undefined && (typeof typ !== 'string' || !ACCESS_TOKEN_TYPES.has(typ.toLowerCase()))) {
-        return failure('not an access token', `typ ${String(typ)}`);
+        return failure('not an access token', `typ ${typeof typ === 'string' ? typ : JSON.stringify(typ)}`);
       }
       let claims: TokenClaims;
       try {

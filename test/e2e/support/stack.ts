@@ -76,7 +76,10 @@ function track(child: ChildProcess, what: string): Proc {
     output: () => output,
     stop: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null || !child.pid) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null || !child.pid) {
+          resolve();
+          return;
+        }
         child.once('exit', () => resolve());
         process.kill(child.pid, 'SIGTERM');
       }),
@@ -88,7 +91,7 @@ async function ready(proc: Proc, port: number, what: string): Promise<Proc> {
     await waitForPort(port, 15_000);
   } catch (err) {
     await proc.stop();
-    throw new Error(`${what} did not start: ${(err as Error).message}\n${proc.output()}`);
+    throw new Error(`${what} did not start: ${(err as Error).message}\n${proc.output()}`, { cause: err });
   }
   return proc;
 }

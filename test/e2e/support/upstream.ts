@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type http from 'node:http';
+import type { Duplex } from 'node:stream';
 import { demoAppHandler, received, startDemoApp, type DemoApp } from '../../../dev/demo-app.js';
 
 /** Every request the upstream saw, so tests can check what reached the app. */
@@ -25,7 +26,7 @@ function textFrame(text: string): Buffer {
  */
 export async function startUpstream(): Promise<Upstream> {
   const seen: ReturnType<typeof received>[] = [];
-  const sockets = new Set<import('node:stream').Duplex>();
+  const sockets = new Set<Duplex>();
   const handler: http.RequestListener = (req, res) => {
     seen.push(received(req));
     if (req.url === '/stream') {
