@@ -108,7 +108,7 @@ export async function startService(
   tokenApiServer?.on('clientError', refuseUnparsable);
   const tokenApiPort =
     tokenApiServer && config.tokenApi
-      ? await listen(tokenApiServer, config.tokenApi.port, config.tokenApi.host).catch((err: Error) => {
+      ? await listen(tokenApiServer, config.tokenApi.port, config.tokenApi.host).catch((err: unknown) => {
           server.close();
           probeServer.close();
           throw err;

@@ -102,6 +102,6 @@ export function readClientAuth(
   }
   const path = assertionFile ?? '';
   const text = readable(r, 'OIDC_CLIENT_ASSERTION_FILE', path);
-  if (text !== undefined && text.trim() === '') r.problems.push(`OIDC_CLIENT_ASSERTION_FILE: file ${path} is empty`);
+  if (text?.trim() === '') r.problems.push(`OIDC_CLIENT_ASSERTION_FILE: file ${path} is empty`);
   return { clientSecret: undefined, clientAuth: { method: 'federated_assertion', assertionFile: path } };
 }

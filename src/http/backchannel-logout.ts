@@ -54,27 +54,36 @@ export function createBackchannelLogoutHandler(deps: AppDeps): Handler {
     }
     const body = await readForm(req, MAX_LOGOUT_BODY);
     if (!body.ok) {
-      if (body.why === 'too_large') return refuse(400, 'invalid_request', `the body exceeds ${MAX_LOGOUT_BODY} bytes`);
-      if (body.why === 'not_form')
-        return refuse(400, 'invalid_request', 'the body must be application/x-www-form-urlencoded');
+      if (body.why === 'too_large') {
+        refuse(400, 'invalid_request', `the body exceeds ${MAX_LOGOUT_BODY} bytes`);
+        return;
+      }
+      if (body.why === 'not_form') {
+        refuse(400, 'invalid_request', 'the body must be application/x-www-form-urlencoded');
+        return;
+      }
       res.destroy();
       return;
     }
     const tokens = body.form.getAll('logout_token');
-    if (tokens.length !== 1 || tokens[0] === '')
-      return refuse(400, 'invalid_request', 'exactly one logout_token is required');
+    if (tokens.length !== 1 || tokens[0] === '') {
+      refuse(400, 'invalid_request', 'exactly one logout_token is required');
+      return;
+    }
     try {
       const metadata = oidc.metadata();
       if (metadata.jwks_uri === undefined) throw new Error('the provider publishes no jwks_uri');
-      const target = await verifier.verify(tokens[0] as string, {
+      const target = await verifier.verify(tokens[0], {
         issuer: metadata.issuer,
         jwksUri: metadata.jwks_uri,
         algorithms: metadata.id_token_signing_alg_values_supported,
       });
       if (!sessions.revocable) throw new Error('cookie sessions cannot be ended without REDIS_URL');
       const ttlMs = Math.max(120, target.remaining + 60) * 1000;
-      if (!(await sessions.claimOnce(`jti:${metadata.issuer}:${target.jti}`, ttlMs)))
-        return refuse(400, 'invalid_request', 'this logout token was already used (jti)');
+      if (!(await sessions.claimOnce(`jti:${metadata.issuer}:${target.jti}`, ttlMs))) {
+        refuse(400, 'invalid_request', 'this logout token was already used (jti)');
+        return;
+      }
       const ended =
         target.sid !== undefined ? await sessions.endBySid(target.sid) : await sessions.endBySub(target.sub as string);
       metrics.logouts.inc();
@@ -84,7 +93,10 @@ export function createBackchannelLogoutHandler(deps: AppDeps): Handler {
       );
       answer(res, 200);
     } catch (err) {
-      if (isAppError(err) && err.code === 'BAD_REQUEST') return refuse(400, 'invalid_request', err.message);
+      if (isAppError(err) && err.code === 'BAD_REQUEST') {
+        refuse(400, 'invalid_request', err.message);
+        return;
+      }
       // §2.8: a logout that failed answers 400 too; the provider may retry.
       logger.error(
         {

@@ -43,7 +43,8 @@ export function federatedAssertion(path: string): client.ClientAuth {
     body.set('client_assertion', assertion);
   };
   // openid-client awaits the ClientAuth (oauth4webapi types it `void | Promise<void>`).
-  return auth as client.ClientAuth;
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- see above: the promise is awaited
+  return auth;
 }
 
 /** Entra ID wants the token endpoint as the assertion's audience; other providers get the issuer (RFC 7523bis). */
@@ -62,7 +63,12 @@ export async function privateKeyJwt(path: string): Promise<client.ClientAuth> {
   try {
     jwk = JSON.parse(await readFile(path, 'utf8')) as JWK;
   } catch (err) {
-    throw new Error(`OIDC_CLIENT_JWK_FILE: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'not JSON'})`);
+    throw new Error(
+      `OIDC_CLIENT_JWK_FILE: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'not JSON'})`,
+      {
+        cause: err,
+      },
+    );
   }
   const { alg, kid } = jwk;
   if (alg === undefined || kid === undefined) throw new Error(`OIDC_CLIENT_JWK_FILE: ${path} has no alg or kid`);
@@ -83,7 +89,7 @@ export async function privateKeyJwt(path: string): Promise<client.ClientAuth> {
   );
   return (as, metadata, body, headers) => {
     audience = isEntra(as) ? as.token_endpoint : undefined;
-    return sign(as, metadata, body, headers);
+    sign(as, metadata, body, headers);
   };
 }
 

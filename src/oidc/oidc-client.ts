@@ -102,6 +102,7 @@ export class OidcClient {
       const { metadata, auth } = await clientAuthentication(this.config);
       this.configuration = await client.discovery(this.config.issuerUrl, this.config.clientId, metadata, auth, {
         timeout: 10,
+        // eslint-disable-next-line @typescript-eslint/no-deprecated -- only with OIDC_ALLOW_INSECURE_HTTP (development, tests)
         ...(this.config.allowInsecureHttp ? { execute: [client.allowInsecureRequests] } : {}),
       });
       this.configuration.timeout = 10;

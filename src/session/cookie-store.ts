@@ -98,7 +98,9 @@ export class CookieSessionStore implements SessionStore {
     return (await this.write(session, cookies)).setCookies;
   }
 
-  async delete(): Promise<void> {}
+  async delete(): Promise<void> {
+    // Nothing on the server: the cookie is the session, and end() expires it.
+  }
 
   clear(cookies: Cookies): string[] {
     return this.cookieNames()

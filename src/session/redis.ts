@@ -35,8 +35,8 @@ export class RedisBackend implements Backend {
   connect(logger: Logger): void {
     this.client
       .connect()
-      .catch((err: Error) =>
-        logger.error({ err: { message: err.message } }, 'redis: first connection failed; retrying'),
+      .catch((err: unknown) =>
+        logger.error({ err: { message: (err as Error).message } }, 'redis: first connection failed; retrying'),
       );
   }
 

@@ -29,7 +29,7 @@ export class SealedRecords {
   async open(id: string, value: string | undefined): Promise<Session | undefined> {
     if (value === undefined) return undefined;
     const payload = await openJwt(value, this.ring(id), this.binding);
-    if (payload === undefined || payload.id !== id) return undefined;
+    if (payload?.id !== id) return undefined;
     return isSession(payload.s) ? payload.s : undefined;
   }
 }

@@ -25,6 +25,6 @@ export const UNEXPECTED_DETAIL = 'An unexpected error occurred.';
 
 /** Answers an RFC 9457 problem (`application/problem+json` `{type,title,status,detail}`), as `TypedResults.Problem` does. */
 export function sendProblem(res: Response, status: number, detail: string): void {
-  const { type, title } = DEFAULTS[status] ?? DEFAULTS[500]!;
+  const { type, title } = DEFAULTS[status] ?? DEFAULTS[500];
   res.status(status).type('application/problem+json').send(JSON.stringify({ type, title, status, detail }));
 }

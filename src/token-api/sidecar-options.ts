@@ -28,8 +28,8 @@ export interface EffectiveOptions {
   readonly acceptHeader: string | undefined;
   /** `optionsOverride.AcquireTokenOptions.ForceRefresh`: skip the token cache. */
   readonly forceRefresh: boolean;
-  readonly extraHeaders: ReadonlyArray<readonly [string, string]>;
-  readonly extraQuery: ReadonlyArray<readonly [string, string]>;
+  readonly extraHeaders: readonly (readonly [string, string])[];
+  readonly extraQuery: readonly (readonly [string, string])[];
 }
 
 const PREFIX = 'optionsoverride.';
@@ -63,7 +63,7 @@ export function effectiveOptions(
   allowed: boolean,
   warn: (message: string) => void,
 ): EffectiveOptions {
-  const overrides: Array<[string, string]> = [];
+  const overrides: [string, string][] = [];
   for (const [key, value] of query) {
     const lower = key.toLowerCase();
     if (AGENT_PARAMETERS.has(lower)) warn(`${key} is not supported (Entra agent identities); ignored`);
@@ -104,6 +104,7 @@ export function effectiveOptions(
 export function relativePathProblem(path: string): string | undefined {
   let decoded = path;
   for (let i = 0; i < 4; i++) {
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
     if (/[\u0000-\u001f\u007f\\]/.test(decoded))
       return 'RelativePath must not contain control characters or backslashes';
     if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(decoded)) return 'RelativePath must not carry a scheme';
@@ -128,7 +129,7 @@ export function relativePathProblem(path: string): string | undefined {
 export function joinUrl(
   baseUrl: string,
   relativePath: string,
-  extraQuery: ReadonlyArray<readonly [string, string]>,
+  extraQuery: readonly (readonly [string, string])[],
 ): URL {
   const rel = relativePath.replace(/^\//, '');
   const url = new URL(rel === '' ? baseUrl.replace(/\/+$/, '') : `${baseUrl.replace(/\/+$/, '')}/${rel}`);

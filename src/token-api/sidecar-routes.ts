@@ -118,11 +118,20 @@ export function sidecarRoutes(deps: SidecarRoutesDeps): Router {
         if (authenticated && caller === undefined) return;
         const options = resolve(req, gates[gate]);
         const apiName = String(req.params.apiName);
-        if (options.scopes.length === 0) return sendProblem(res, 400, noScopesDetail(apiName));
-        if (call && options.baseUrl === undefined)
-          return sendProblem(res, 400, `Not able to resolve the downstream API '${apiName}': it has no BaseUrl.`);
+        if (options.scopes.length === 0) {
+          sendProblem(res, 400, noScopesDetail(apiName));
+          return;
+        }
+        if (call && options.baseUrl === undefined) {
+          sendProblem(res, 400, `Not able to resolve the downstream API '${apiName}': it has no BaseUrl.`);
+          return;
+        }
+        const { baseUrl } = options;
         const pathProblem = call ? relativePathProblem(options.relativePath) : undefined;
-        if (pathProblem !== undefined) return sendProblem(res, 400, pathProblem);
+        if (pathProblem !== undefined) {
+          sendProblem(res, 400, pathProblem);
+          return;
+        }
         const accessToken = await token(options, caller);
         if (!call) {
           res.status(200).json({ authorizationHeader: `Bearer ${accessToken}` });
@@ -131,12 +140,7 @@ export function sidecarRoutes(deps: SidecarRoutesDeps): Router {
         const contentType = req.headers['content-type'];
         const body =
           contentType !== undefined && Buffer.isBuffer(req.body) ? { bytes: req.body, contentType } : undefined;
-        const envelope = await callDownstream(
-          { ...options, baseUrl: options.baseUrl! },
-          accessToken,
-          body,
-          deps.limits,
-        );
+        const envelope = await callDownstream({ ...options, baseUrl: baseUrl ?? '' }, accessToken, body, deps.limits);
         res.status(200).json(envelope);
       } catch (err) {
         next(err);
@@ -160,14 +164,31 @@ export function sidecarRoutes(deps: SidecarRoutesDeps): Router {
   );
 
   router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (!Object.values(SIDECAR_PATHS).some((p) => req.path.toLowerCase().startsWith(p.split('/:')[0]!.toLowerCase())))
-      return next(err);
-    if (err instanceof TokenApiError && !(err.status >= 500)) return sendProblem(res, 401, err.description);
-    if (err instanceof DownstreamError) return sendProblem(res, err.status, err.message);
-    if (err instanceof RangeError) return sendProblem(res, 400, err.message);
+    if (!Object.values(SIDECAR_PATHS).some((p) => req.path.toLowerCase().startsWith(p.split('/:')[0].toLowerCase()))) {
+      next(err);
+      return;
+    }
+    if (err instanceof TokenApiError && !(err.status >= 500)) {
+      sendProblem(res, 401, err.description);
+      return;
+    }
+    if (err instanceof DownstreamError) {
+      sendProblem(res, err.status, err.message);
+      return;
+    }
+    if (err instanceof RangeError) {
+      sendProblem(res, 400, err.message);
+      return;
+    }
     const status = (err as { status?: unknown }).status;
-    if (status === 413) return sendProblem(res, 413, 'the request body is too large');
-    if (status === 400) return sendProblem(res, 400, 'the request body could not be read');
+    if (status === 413) {
+      sendProblem(res, 413, 'the request body is too large');
+      return;
+    }
+    if (status === 400) {
+      sendProblem(res, 400, 'the request body could not be read');
+      return;
+    }
     deps.logger?.error({ err: { message: (err as Error)?.message } }, 'sidecar request failed');
     sendProblem(res, 500, UNEXPECTED_DETAIL);
   });

@@ -18,9 +18,9 @@ describe('directRoute', () => {
     });
     const [route, ...rest] = routes(objects);
     expect(rest).toEqual([]);
-    validateObject(route!);
-    expect(route!.metadata.name).toBe('myapp-oidc-direct');
-    expect(route!.spec).toEqual({
+    validateObject(route);
+    expect(route.metadata.name).toBe('myapp-oidc-direct');
+    expect(route.spec).toEqual({
       entryPoints: ['websecure'],
       routes: [
         {
@@ -44,12 +44,12 @@ describe('directRoute', () => {
       },
     });
     const [ingress] = routes(objects);
-    validateObject(ingress!);
-    expect(ingress!.metadata.annotations?.['traefik.ingress.kubernetes.io/router.priority']).toBe('500');
-    expect(ingress!.metadata.annotations?.['traefik.ingress.kubernetes.io/router.middlewares']).toBeUndefined();
-    expect(ingress!.spec.ingressClassName).toBe('traefik');
-    expect(ingress!.spec.tls).toBeUndefined();
-    expect(ingress!.spec.rules).toEqual([
+    validateObject(ingress);
+    expect(ingress.metadata.annotations?.['traefik.ingress.kubernetes.io/router.priority']).toBe('500');
+    expect(ingress.metadata.annotations?.['traefik.ingress.kubernetes.io/router.middlewares']).toBeUndefined();
+    expect(ingress.spec.ingressClassName).toBe('traefik');
+    expect(ingress.spec.tls).toBeUndefined();
+    expect(ingress.spec.rules).toEqual([
       {
         host: 'myapp.example.test',
         http: {

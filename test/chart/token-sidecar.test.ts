@@ -55,7 +55,7 @@ async function renderParent(): Promise<K8sObject> {
   return loadAll(result.stdout)[0] as K8sObject;
 }
 
-const envOf = (container: { env?: Array<{ name: string; value?: string }> }) =>
+const envOf = (container: { env?: { name: string; value?: string }[] }) =>
   Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value ?? 'from-secret']));
 
 describe('idp-oidc-middleware.tokenSidecarContainer and tokenApiEnv', () => {

@@ -40,7 +40,7 @@ describe.each(['cookie', 'redis'] as const)('login errors with ERROR_REDIRECT_PA
   async function pendingCallback(): Promise<{ uri: string; cookie: string }> {
     const start = await h.forward('/protected');
     const cb = new URL(await signInAtProvider(start.headers.location ?? '', 'alice', undefined, `https://${DOMAIN}`));
-    return { uri: cb.pathname + cb.search, cookie: cookieHeader(start.headers['set-cookie'] as unknown as string[]) };
+    return { uri: cb.pathname + cb.search, cookie: cookieHeader(start.headers['set-cookie']) };
   }
 
   it('redirects a provider error (?error=access_denied&state=...) with status 401 and the logged correlation id', async () => {
@@ -48,7 +48,7 @@ describe.each(['cookie', 'redis'] as const)('login errors with ERROR_REDIRECT_PA
     const state = new URL(start.headers.location ?? '').searchParams.get('state') ?? '';
     const res = await h.forward(
       `/oauth2/callback?error=access_denied&error_description=User+cancelled&state=${state}&iss=${encodeURIComponent(h.idp.issuer)}`,
-      { cookie: cookieHeader(start.headers['set-cookie'] as unknown as string[]) },
+      { cookie: cookieHeader(start.headers['set-cookie']) },
     );
     expect(res.status).toBe(302);
     const { id, status } = errorLocation(res.headers.location);

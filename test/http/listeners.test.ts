@@ -75,6 +75,6 @@ describe('listener configuration', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect(String((error as Error).message)).toMatch(/TOKEN_API_ADDRESS must be a loopback address/);
+    expect((error as Error).message).toMatch(/TOKEN_API_ADDRESS must be a loopback address/);
   });
 });

@@ -47,6 +47,7 @@ async function federatedToken(idp: DevIdentityProvider, key: KeyPair, expiresIn 
 async function clientCredentials(config: Config): Promise<ProviderToken> {
   const { metadata, auth } = await clientAuthentication(config);
   const configuration = await client.discovery(config.issuerUrl, config.clientId, metadata, auth, {
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the dev provider speaks plain http on loopback
     execute: [client.allowInsecureRequests],
   });
   return createOpenidGrants({ configuration: () => configuration, exchangeGrant: 'obo' }).clientCredentials({

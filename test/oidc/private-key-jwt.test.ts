@@ -23,6 +23,7 @@ let jwk: JWK;
 
 async function assertionFor(as: client.ServerMetadata, file: string): Promise<URLSearchParams> {
   const body = new URLSearchParams();
+  // eslint-disable-next-line @typescript-eslint/await-thenable, @typescript-eslint/no-confusing-void-expression -- a ClientAuth may return a promise (oauth4webapi types it void)
   await (
     await privateKeyJwt(file)
   )(as, metadata, body, new Headers());

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { BackendUnreachableError, CircuitBreaker, isUnreachable } from '../../src/session/circuit-breaker.js';
+import type { BackendUnreachableError } from '../../src/session/circuit-breaker.js';
+import { CircuitBreaker, isUnreachable } from '../../src/session/circuit-breaker.js';
 
 const fail = () => Promise.reject(new Error('ECONNREFUSED'));
 const hang = () => new Promise<never>(() => undefined);

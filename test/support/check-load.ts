@@ -77,7 +77,7 @@ export async function runLoad(options: LoadOptions): Promise<CheckRecord[]> {
     // A check is only sent on a free socket: latency is the service's, not this generator's queue.
     if (inFlight >= MAX_IN_FLIGHT) continue;
     const at = performance.now() - begin;
-    const cookie = options.cookies[n % options.cookies.length] as string;
+    const cookie = options.cookies[n % options.cookies.length];
     inFlight += 1;
     records.push(
       check(agent, options.baseUrl, options.domain, cookie).then((r) => {
@@ -96,7 +96,7 @@ export async function runLoad(options: LoadOptions): Promise<CheckRecord[]> {
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 /** Latency and failure figures of the checks started in [from, to) ms. */

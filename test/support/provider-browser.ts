@@ -52,7 +52,7 @@ export class ProviderBrowser {
     if (action === undefined) throw new Error(`no logout form (status ${page.status}): ${html.slice(0, 200)}`);
     const form = new URLSearchParams();
     for (const input of html.matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g))
-      form.append(input[1] as string, input[2] as string);
+      form.append(input[1], input[2]);
     let res = await this.fetch(new URL(action, endSessionUrl).href, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -78,9 +78,9 @@ export async function loginWith(
 ): Promise<string> {
   const start = await h.forward(returnTo);
   if (start.status !== 302) throw new Error(`expected a login redirect, got ${start.status}`);
-  const tx = cookieHeader(start.headers['set-cookie'] as unknown as string[]);
+  const tx = cookieHeader(start.headers['set-cookie']);
   const callback = new URL(await browser.signIn(start.headers.location ?? '', username));
   const done = await h.forward(callback.pathname + callback.search, { cookie: tx });
   if (done.status !== 302) throw new Error(`callback failed with ${done.status}: ${done.text}`);
-  return cookieHeader(done.headers['set-cookie'] as unknown as string[], tx);
+  return cookieHeader(done.headers['set-cookie'], tx);
 }

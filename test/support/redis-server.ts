@@ -41,7 +41,10 @@ async function started(child: ChildProcess, port: number): Promise<void> {
 
 function exited(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    if (child.exitCode !== null || child.signalCode !== null) {
+      resolve();
+      return;
+    }
     child.once('exit', () => resolve());
     process.kill(child.pid ?? 0, signal);
   });

@@ -211,7 +211,7 @@ describe('POST /DownstreamApi/{name} and /DownstreamApiUnauthenticated/{name}', 
     expect(envelope.statusCode).toBe(200);
     expect(envelope.headers['Content-Type']).toEqual(['application/json; charset=utf-8']);
     expect(envelope.headers['X-Echo']).toBeUndefined();
-    const seen = echo.requests[before]!;
+    const seen = echo.requests[before];
     expect(seen.method).toBe('PUT');
     expect(seen.url).toBe('/base/items');
     expect(seen.headers['content-type']).toBe('application/x-test');
@@ -224,7 +224,7 @@ describe('POST /DownstreamApi/{name} and /DownstreamApiUnauthenticated/{name}', 
     const before = echo.requests.length;
     const r = await call('POST', '/DownstreamApiUnauthenticated/echo');
     expect(r.json().statusCode).toBe(200);
-    const seen = echo.requests[before]!;
+    const seen = echo.requests[before];
     expect(seen.body.length).toBe(0);
     expect(decodeJwt(String(seen.headers.authorization).slice(7)).sub).toBe(SERVICE_CLIENT.id);
   });
@@ -238,7 +238,7 @@ describe('POST /DownstreamApi/{name} and /DownstreamApiUnauthenticated/{name}', 
       { token: user },
     );
     expect(r.json().statusCode).toBe(200);
-    const seen = echo.requests[before]!;
+    const seen = echo.requests[before];
     expect(seen.url).toBe('/base/other/1?q=v');
     expect(seen.method).toBe('DELETE');
     expect(seen.headers['x-extra']).toBe('1');

@@ -31,7 +31,7 @@ type Note =
 function withSetCookies(cookies: Cookies, setCookies: readonly string[]): Cookies {
   const next: Record<string, string | undefined> = { ...cookies };
   for (const line of setCookies) {
-    const pair = line.slice(0, line.indexOf(';') === -1 ? line.length : line.indexOf(';'));
+    const pair = line.slice(0, !line.includes(';') ? line.length : line.indexOf(';'));
     const name = pair.slice(0, pair.indexOf('='));
     const value = pair.slice(pair.indexOf('=') + 1);
     next[name] = value === '' || /;\s*max-age=0/i.test(line) ? undefined : value;

@@ -87,8 +87,7 @@ export async function sessionRefreshFlow(ctx: FlowContext, req: GateRequest): Pr
   const active = await ctx.deps.sessions.get(req.cookies);
   if (active === undefined) return noSession(ctx, req);
   const { refresher } = ctx;
-  if (refresher === undefined || !refresher.canForce(active.session))
-    return json(req, 200, sessionInfo(ctx, active), active.setCookies);
+  if (!refresher?.canForce(active.session)) return json(req, 200, sessionInfo(ctx, active), active.setCookies);
   const result = await refresher.refresh(active, req.cookies, req.correlationId);
   if (result.kind === 'ended') return noSession(ctx, req, result.setCookies);
   const setCookies = result.active.setCookies.length > 0 ? result.active.setCookies : active.setCookies;

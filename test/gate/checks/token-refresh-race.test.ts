@@ -39,9 +39,7 @@ async function start(store: 'cookie' | 'redis', count: number, shareRedis: boole
 }
 
 async function burst(hs: Harness[], cookie: string) {
-  return Promise.all(
-    Array.from({ length: CONCURRENT }, (_, i) => (hs[i % hs.length] as Harness).forward('/', { cookie })),
-  );
+  return Promise.all(Array.from({ length: CONCURRENT }, (_, i) => hs[i % hs.length].forward('/', { cookie })));
 }
 
 const CASES: [string, 'cookie' | 'redis', number, boolean][] = [
@@ -54,14 +52,14 @@ const CASES: [string, 'cookie' | 'redis', number, boolean][] = [
 describe.each(CASES)('%s', (_name, store, count, shareRedis) => {
   it(`redeems the refresh token exactly once for ${CONCURRENT} concurrent due requests`, async () => {
     const hs = await start(store, count, shareRedis);
-    const cookie = await (hs[0] as Harness).login();
-    const old = String((await (hs[0] as Harness).forward('/', { cookie })).headers.authorization);
+    const cookie = await hs[0].login();
+    const old = (await hs[0].forward('/', { cookie })).headers.authorization;
     clock = fakeClock();
     clock.advance(45);
 
     const answers = await burst(hs, cookie);
     expect(answers.map((r) => r.status)).toEqual(Array(CONCURRENT).fill(200));
-    const tokens = new Set(answers.map((r) => String(r.headers.authorization)));
+    const tokens = new Set(answers.map((r) => r.headers.authorization));
     expect(tokens.has(old)).toBe(false);
     expect(tokens.size).toBe(1);
     expect(op?.refreshes()).toBe(1);
@@ -75,7 +73,7 @@ describe.each(CASES)('%s', (_name, store, count, shareRedis) => {
       cookie,
     );
     clock.advance(45);
-    const later = await (hs[hs.length - 1] as Harness).forward('/', { cookie: current });
+    const later = await hs[hs.length - 1].forward('/', { cookie: current });
     expect(later.status).toBe(200);
     expect(op?.refreshes()).toBe(2);
     expect(op?.refused()).toBe(0);
@@ -85,9 +83,9 @@ describe.each(CASES)('%s', (_name, store, count, shareRedis) => {
 describe('a lock held elsewhere', () => {
   it('keeps the old token after the bounded wait while it is valid, and answers 503 once it expired', async () => {
     const [h] = await start('redis', 1, true);
-    const replica = h as Harness;
+    const replica = h;
     const cookie = await replica.login();
-    const old = String((await replica.forward('/', { cookie })).headers.authorization);
+    const old = (await replica.forward('/', { cookie })).headers.authorization;
     const active = await replica.service.sessions.get(asCookies(cookie));
     // Another replica that took the lock and never finishes (stalled, or its provider call hangs).
     const held = await replica.service.sessions.lock(`refresh:${replica.service.sessions.sessionKey(active!)}`, 60_000);

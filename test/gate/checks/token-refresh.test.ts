@@ -28,7 +28,7 @@ async function setUp(store: 'cookie' | 'redis', env: Record<string, string> = {}
   const first = await h.forward('/', { cookie });
   expect(first.status).toBe(200);
   clock = fakeClock();
-  return { h, op, cookie, token: String(first.headers.authorization) };
+  return { h, op, cookie, token: first.headers.authorization };
 }
 
 describe.each(['redis', 'cookie'] as const)('token refresh (%s store)', (store) => {

@@ -70,7 +70,7 @@ describe('login parameters passed to the provider', () => {
       await signInAtProvider(start.headers.location ?? '', 'alice', undefined, `https://${DOMAIN}`),
     );
     const done = await h.forward(callback.pathname + callback.search, {
-      cookie: cookieHeader(start.headers['set-cookie'] as unknown as string[]),
+      cookie: cookieHeader(start.headers['set-cookie']),
     });
     expect(done.status).toBe(302);
   });
@@ -95,7 +95,7 @@ describe('login parameters passed to the provider', () => {
     const bob = await h.login('bob', '/', '');
     const start = await h.forward('/oauth2/login?prompt=select_account&redirect=%2Freports', { cookie: bob });
     expect(new URL(start.headers.location ?? '').searchParams.get('prompt')).toBe('select_account');
-    const tx = cookieHeader(start.headers['set-cookie'] as unknown as string[], bob);
+    const tx = cookieHeader(start.headers['set-cookie'], bob);
     const callback = new URL(
       await signInAtProvider(start.headers.location ?? '', 'alice', undefined, `https://${DOMAIN}`),
     );
@@ -103,7 +103,7 @@ describe('login parameters passed to the provider', () => {
     expect(done.text).toBe('');
     expect(done.headers.location).toBe(`https://${DOMAIN}/reports`);
     const res = await h.forward('/reports', {
-      cookie: cookieHeader(done.headers['set-cookie'] as unknown as string[], tx),
+      cookie: cookieHeader(done.headers['set-cookie'], tx),
     });
     expect(res.status).toBe(200);
     expect(res.headers['x-forwarded-user']).toBe('Alice Andersen');
