@@ -63,12 +63,8 @@ export async function privateKeyJwt(path: string): Promise<client.ClientAuth> {
   try {
     jwk = JSON.parse(await readFile(path, 'utf8')) as JWK;
   } catch (err) {
-    throw new Error(
-      `OIDC_CLIENT_JWK_FILE: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'not JSON'})`,
-      {
-        cause: err,
-      },
-    );
+    const reason = (err as NodeJS.ErrnoException).code ?? 'not JSON';
+    throw new Error(`OIDC_CLIENT_JWK_FILE: cannot read ${path} (${reason})`, { cause: err });
   }
   const { alg, kid } = jwk;
   if (alg === undefined || kid === undefined) throw new Error(`OIDC_CLIENT_JWK_FILE: ${path} has no alg or kid`);
@@ -89,7 +85,9 @@ export async function privateKeyJwt(path: string): Promise<client.ClientAuth> {
   );
   return (as, metadata, body, headers) => {
     audience = isEntra(as) ? as.token_endpoint : undefined;
-    sign(as, metadata, body, headers);
+    // The ClientAuth is typed void but awaited: the signing promise must be returned.
+    // eslint-disable-next-line @typescript-eslint/no-confusing-void-expression
+    return sign(as, metadata, body, headers);
   };
 }
 
