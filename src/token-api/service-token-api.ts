@@ -15,14 +15,6 @@ export interface ServiceTokenApi {
   readonly config: TokenApiConfig;
 }
 
-/** The tenants a `{tenantid}` issuer may take: the ids of the `ASSERT_CLAIMS` rule on `tid`. */
-function tenantsOf(config: Config): string[] {
-  return config.assertClaims
-    .filter((rule) => rule.name === 'tid')
-    .flatMap((rule) => ('anyOf' in rule ? rule.anyOf : rule.allOf))
-    .map((t) => t.toLowerCase());
-}
-
 /**
  * Builds the token API of the service from its configuration: the texas routes
  * and the Microsoft sidecar routes over one token cache (per process: with
@@ -41,11 +33,10 @@ export function createServiceTokenApi(
   const cache = new TokenCache();
   const validator = createTokenValidator({
     configuration,
-    // The bearer section's audiences, issuers, tenants and clock skew (defaults: the client id
-    // and `api://<client id>`, the discovered issuer, the `tid` rule, 60 s).
+    // The bearer section's audiences, issuers, tenants (its `tid` rule allow-list) and clock skew.
     audiences: config.bearer.audiences,
     ...(config.bearer.issuers !== undefined ? { issuers: config.bearer.issuers } : {}),
-    tenants: config.bearer.tenants.length > 0 ? config.bearer.tenants : tenantsOf(config),
+    tenants: config.bearer.tenants,
     clockSkew: config.bearer.clockSkew,
   });
   const app = createTokenApiApp({
