@@ -1,12 +1,11 @@
 // Module format: the project is ESM ("type": "module", TypeScript NodeNext, `.js` in
 // relative imports). Jest runs ESM only under `node --experimental-vm-modules`
-// (see package.json scripts). ts-jest only transpiles (isolatedModules); `tsc --noEmit`
+// (see package.json scripts). ts-jest only transpiles (`isolatedModules` in its tsconfig); `tsc --noEmit`
 // checks the types. Both are plain JavaScript packages: nothing platform-specific to install.
 const tsJest = [
   'ts-jest',
   {
     useESM: true,
-    isolatedModules: true,
     diagnostics: false,
     tsconfig: {
       module: 'NodeNext',
@@ -33,7 +32,9 @@ export const base = {
 export default {
   ...base,
   roots: ['<rootDir>/test'],
-  testPathIgnorePatterns: ['/test/e2e/'],
+  // Load and fault-injection suites (`*.load.test.ts`) measure latency: they run in the serial
+  // pass (jest.e2e.config.js), where no other worker competes for the two cores.
+  testPathIgnorePatterns: ['/test/e2e/', '\\.load\\.test\\.ts$'],
   testTimeout: 30000,
   maxWorkers: 2,
 };
