@@ -2,20 +2,24 @@
  * The codes the service reports. Each maps to one HTTP status and log level in
  * `src/http/error-map.ts`; nothing else decides how an error is shown.
  */
-export type ErrorCode =
-  | 'MISSING_HEADER'
-  | 'BAD_REQUEST'
-  | 'NOT_FOUND'
-  | 'LOGIN_EXPIRED'
-  | 'LOGIN_STATE_MISMATCH'
-  | 'PROVIDER_DENIED'
-  | 'CODE_REJECTED'
-  | 'TOKEN_INVALID'
-  | 'PROVIDER_UNAVAILABLE'
-  | 'SESSION_STORE_UNAVAILABLE'
-  | 'SESSION_TOO_LARGE'
-  | 'UPSTREAM_UNAVAILABLE'
-  | 'INTERNAL';
+export const ERROR_CODES = [
+  'MISSING_HEADER',
+  'BAD_REQUEST',
+  'NOT_FOUND',
+  'LOGIN_EXPIRED',
+  'LOGIN_STATE_MISMATCH',
+  'PROVIDER_DENIED',
+  'CODE_REJECTED',
+  'TOKEN_INVALID',
+  'PROVIDER_UNAVAILABLE',
+  'SESSION_STORE_UNAVAILABLE',
+  'SESSION_TOO_LARGE',
+  'UPSTREAM_UNAVAILABLE',
+  'INTERNAL',
+] as const;
+
+/** One of `ERROR_CODES`. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /**
  * An error with a stable code. `message` is safe to show a user; `detail` goes

@@ -1,6 +1,6 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
 
-import type { ErrorCode } from '../errors/app-error.js';
+import { ERROR_CODES } from '../errors/app-error.js';
 
 export type { Logger };
 
@@ -38,24 +38,10 @@ export const REDACTED_PATHS = [
  * The service's own error codes (`AppError.code`), the one value under `code`
  * that is written as is: any other value there could be an authorization code.
  */
-const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
-  'MISSING_HEADER',
-  'BAD_REQUEST',
-  'NOT_FOUND',
-  'LOGIN_EXPIRED',
-  'LOGIN_STATE_MISMATCH',
-  'PROVIDER_DENIED',
-  'CODE_REJECTED',
-  'TOKEN_INVALID',
-  'PROVIDER_UNAVAILABLE',
-  'SESSION_STORE_UNAVAILABLE',
-  'SESSION_TOO_LARGE',
-  'UPSTREAM_UNAVAILABLE',
-  'INTERNAL',
-]);
+const SERVICE_CODES: ReadonlySet<string> = new Set<string>(ERROR_CODES);
 
 function censor(value: unknown, path: string[]): unknown {
-  return path.length === 1 && path[0] === 'code' && typeof value === 'string' && ERROR_CODES.has(value)
+  return path.length === 1 && path[0] === 'code' && typeof value === 'string' && SERVICE_CODES.has(value)
     ? value
     : '[redacted]';
 }

@@ -1,5 +1,5 @@
 import * as client from 'openid-client';
-import { AppError } from '../errors/app-error.js';
+import { AppError, isAppError } from '../errors/app-error.js';
 
 function statusOf(err: unknown): number | undefined {
   if (err instanceof client.ResponseBodyError) return err.status;
@@ -63,9 +63,9 @@ function describeOAuthError(err: { error: string; error_description?: string | u
  * failed validation) goes to `detail` and the error to `cause`, never its tokens.
  */
 export function classifyProviderError(err: unknown, operation: string): AppError {
-  if (err instanceof AppError) return err;
+  if (isAppError(err)) return err;
   // openid-client wraps what a ClientAuth throws (an unreadable assertion file) in a ClientError.
-  if (err instanceof client.ClientError && err.cause instanceof AppError) return err.cause;
+  if (err instanceof client.ClientError && isAppError(err.cause)) return err.cause;
   if (err instanceof client.AuthorizationResponseError) {
     return new AppError(
       'PROVIDER_DENIED',
