@@ -6,6 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chartDir, lint, template } from './helm.js';
 
+const __dirname_ = join(chartDir, '../../test/chart');
+
 const team = 'existing-team-values.yaml';
 
 async function refusal(values: Record<string, unknown>, valuesFiles: string[] = [team]): Promise<string> {
@@ -46,6 +48,7 @@ describe('wrong types and values', () => {
   it('refuses autoLogin: false next to another unauthorizedBehavior, naming both', async () => {
     const message = await refusal({ autoLogin: false, unauthorizedBehavior: 'Challenge' });
     expect(message).toMatch(/autoLogin: false .*unauthorizedBehavior: Challenge/);
+    expect(message).toContain('autoLogin: false lets unauthenticated requests through');
   });
 
   it.each(['oops', '//evil.test/x', '/x?y=1', '/a b'])('refuses errorPath %j, naming it', async (errorPath) => {
@@ -200,6 +203,66 @@ describe('cross-field checks', () => {
   it('refuses SameSite None without Secure, which browsers would drop', async () => {
     const message = await refusal({ sessionCookie: { SameSite: 'None', Secure: false } });
     expect(message).toContain('sessionCookie.SameSite None requires sessionCookie.Secure true');
+  });
+
+  it('refuses a domain with a scheme or a path through the schema, naming it', async () => {
+    expect(await refusal({ domain: 'https://myapp.test' })).toMatch(/at '\/domain'/);
+    expect(await refusal({ domain: 'myapp.test/app' })).toMatch(/at '\/domain'/);
+  });
+
+  it('requires a provider: an issuer URL or an Entra tenant', async () => {
+    const message = await refusal({ provider: { tenantId: '', url: '' } });
+    expect(message).toContain('provider.url (issuer URL) or provider.tenantId (Entra ID tenant) is required');
+  });
+
+  it('refuses a relative callback path, naming the key', async () => {
+    const message = await refusal({ callbackUri: 'oauth2/cb' });
+    expect(message).toContain('callbackUri must be a path starting with / (or a full URL), got "oauth2/cb"');
+  });
+
+  it('refuses a post-logout redirect with a scheme other than http(s)', async () => {
+    const message = await refusal({ postLogoutRedirectUri: 'javascript://x' });
+    expect(message).toContain('postLogoutRedirectUri must be an http(s) URL or a path');
+  });
+
+  it('refuses a remote secret path without the remote secret name', async () => {
+    const message = await refusal({ externalSecret: { remoteSecretPath: 'team/x' } });
+    expect(message).toContain('externalSecret.remoteSecretPath is set but externalSecret.remoteSecretName is empty');
+  });
+
+  it('refuses an autoscaler whose minimum exceeds its maximum', async () => {
+    const message = await refusal({ autoscaling: { enabled: true, minReplicas: 5, maxReplicas: 2 } });
+    expect(message).toContain('autoscaling.minReplicas must not exceed autoscaling.maxReplicas');
+  });
+
+  it('requires both separate secrets with secretless client authentication, and no client secret', async () => {
+    const message = await refusal({
+      azure: { workloadIdentity: { enabled: true, clientId: 'abc' } },
+      externalSecret: { separateSecrets: { clientSecret: '', sessionSecret: '' } },
+    });
+    expect(message).toContain('externalSecret.separateSecrets needs both clientId and sessionSecret');
+  });
+
+  it('requires the Sentinel master name with Sentinel nodes', async () => {
+    const message = await refusal({
+      sessionStore: { type: 'redis' },
+      redis: { sentinel: { nodes: ['s0:26379'], masterName: '' } },
+    });
+    expect(message).toContain('redis.sentinel.masterName is required when redis.sentinel.nodes is set');
+  });
+
+  it('has a test for every check in templates/validate.yaml', () => {
+    const rules = readFileSync(join(chartDir, 'templates/validate.yaml'), 'utf8');
+    const tests = readdirSync(__dirname_)
+      .filter((f) => f.endsWith('.test.ts'))
+      .map((f) => readFileSync(join(__dirname_, f), 'utf8'))
+      .join('\n');
+    // The literal start of each message (up to its first format verb), e.g. "domain is required:".
+    const starts = [...rules.matchAll(/fail \(?(?:printf )?"([^"%]+)/g)].map((m) =>
+      m[1].trim().split(' ').slice(0, 3).join(' '),
+    );
+    expect(starts.length).toBeGreaterThan(15);
+    expect(starts.filter((start) => !tests.includes(start))).toEqual([]);
   });
 
   it('keeps every check in templates/validate.yaml', () => {
