@@ -42,8 +42,10 @@ export type BreakerState = 'closed' | 'open' | 'half-open';
  * A circuit breaker with a per-call timeout. While closed every call is raced
  * against a timer; `failureThreshold` consecutive failures open it, and for `openMs`
  * every call fails at once, so an outage costs a request one timeout at most, not one
- * per command. Then one call passes as a probe: success closes the circuit, failure
- * opens it for another `openMs`.
+ * per command. Calls still waiting when it opens fail at once too: against a frozen
+ * server each would otherwise wait out its own timer, so a burst of requests in flight
+ * at the start of an outage costs one timeout, not a queue of them. Then one call
+ * passes as a probe: success closes the circuit, failure opens it for another `openMs`.
  */
 export class CircuitBreaker {
   private current: BreakerState = 'closed';
@@ -51,6 +53,8 @@ export class CircuitBreaker {
   private openUntil = 0;
   private readonly threshold: number;
   private readonly openMs: number;
+  /** Rejecters of the calls in flight, failed at once when the circuit opens. */
+  private readonly pending = new Set<(err: BackendUnreachableError) => void>();
 
   constructor(private readonly options: BreakerOptions) {
     this.threshold = Math.max(1, options.failureThreshold ?? 3);
@@ -76,14 +80,18 @@ export class CircuitBreaker {
       this.transition('half-open');
     }
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
+    let abort: ((err: BackendUnreachableError) => void) | undefined;
+    const cut = new Promise<never>((_, reject) => {
+      abort = reject;
       timer = setTimeout(
         () => reject(new BackendUnreachableError('timeout', `no answer within ${this.options.timeoutMs} ms`)),
         this.options.timeoutMs,
       );
     });
+    const abortThis = abort as (err: BackendUnreachableError) => void;
+    this.pending.add(abortThis);
     try {
-      const result = await Promise.race([work(), timeout]);
+      const result = await Promise.race([work(), cut]);
       this.succeeded();
       return result;
     } catch (err) {
@@ -92,6 +100,7 @@ export class CircuitBreaker {
       throw new BackendUnreachableError('error', (err as Error)?.message ?? String(err), { cause: err });
     } finally {
       clearTimeout(timer);
+      this.pending.delete(abortThis);
     }
   }
 
@@ -105,6 +114,10 @@ export class CircuitBreaker {
     if (this.current === 'half-open' || (this.current === 'closed' && this.failures >= this.threshold)) {
       this.openUntil = Date.now() + this.openMs;
       this.transition('open');
+      // The calls still waiting would fail too; they no longer count (the circuit is open).
+      const waiting = [...this.pending];
+      this.pending.clear();
+      for (const abort of waiting) abort(new BackendUnreachableError('circuit-open', 'circuit opened while waiting'));
     }
   }
 

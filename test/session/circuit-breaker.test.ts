@@ -74,4 +74,15 @@ describe('circuit breaker', () => {
     expect(breaker.state).toBe('open');
     expect(await reason(breaker.run(ok))).toBe('circuit-open');
   });
+
+  it('fails the calls still waiting when it opens, instead of letting each wait out its own timeout', async () => {
+    const breaker = new CircuitBreaker({ timeoutMs: 200, failureThreshold: 3, openMs: 10_000 });
+    const first = [1, 2, 3].map(() => reason(breaker.run(hang)));
+    await new Promise((r) => setTimeout(r, 50));
+    // Started 50 ms later: without the cut they would time out 50 ms after the circuit opened.
+    const later = Array.from({ length: 10 }, () => reason(breaker.run(hang)));
+    expect(await Promise.all(first)).toEqual(['timeout', 'timeout', 'timeout']);
+    expect(breaker.state).toBe('open');
+    expect(await Promise.all(later)).toEqual(Array(10).fill('circuit-open'));
+  });
 });
