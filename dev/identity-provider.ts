@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { KeyObject } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Provider, { errors, interactionPolicy, type ClientMetadata } from 'oidc-provider';
-import { renderLoginPage } from './login-page.js';
+import { readForm, renderLoginPage } from './login-page.js';
 import { SwitchableSigningKey, type SigningKeyChoice } from './signing-key.js';
 import { DEV_USERS, type DevUser } from './test-users.js';
 
@@ -36,20 +36,9 @@ export interface DevIdentityProvider {
   tokenFault: { readonly status: number; readonly body: Record<string, unknown> } | undefined;
   /** Tests only: the private key behind the published `kid` (`dev-key`, RS256), to sign hand-made tokens. */
   readonly privateKey: KeyObject;
+  /** Tests only: HTML pages served at these paths on the provider's origin (say, its page framing an RP's logout URL). */
+  readonly pages: Map<string, string>;
   close(): Promise<void>;
-}
-
-function readForm(req: http.IncomingMessage): Promise<URLSearchParams> {
-  return new Promise((resolve, reject) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => {
-      body += chunk;
-      if (body.length > 10_000) req.destroy();
-    });
-    req.on('end', () => resolve(new URLSearchParams(body)));
-    req.on('error', reject);
-  });
 }
 
 /** The part of oidc-provider's client adapter used here (its typings do not expose `Client.adapter`). */
@@ -182,7 +171,14 @@ export async function startDevIdentityProvider(options: {
   const providerHandler = provider.callback();
 
   let tokenFault: DevIdentityProvider['tokenFault'];
+  const pages = new Map<string, string>();
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const page = req.method === 'GET' ? pages.get(req.url ?? '') : undefined;
+    if (page !== undefined) {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.end(page);
+      return;
+    }
     if (tokenFault !== undefined && req.method === 'POST' && req.url === '/token') {
       res.writeHead(tokenFault.status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
       res.end(JSON.stringify(tokenFault.body));
@@ -228,6 +224,7 @@ export async function startDevIdentityProvider(options: {
     issuer,
     provider,
     privateKey: signingKey.privateKey(),
+    pages,
     get signingKey() {
       return signingKey.signWith;
     },

@@ -1,3 +1,4 @@
+import type http from 'node:http';
 import { escapeHtml } from '../src/http/pages.js';
 import type { DevUser } from './test-users.js';
 
@@ -26,4 +27,18 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 <button type="submit">Sign in</button></form>
 <table><thead><tr><th>Username</th><th>Password</th><th>Name</th></tr></thead><tbody>${rows}</tbody></table>
 </main></body></html>`;
+}
+
+/** Reads a small urlencoded form body (the login form); a body over 10 kB ends the request. */
+export function readForm(req: http.IncomingMessage): Promise<URLSearchParams> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => {
+      body += chunk;
+      if (body.length > 10_000) req.destroy();
+    });
+    req.on('end', () => resolve(new URLSearchParams(body)));
+    req.on('error', reject);
+  });
 }

@@ -63,7 +63,8 @@ function declare<T>(name: string, type: string, spec: Spec, read: (r: EnvReader)
 }
 
 const PATH = /^\/[^\s?#]*$/;
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** An HTTP header name: an RFC 9110 `token`. The one definition, for header-name variables and `HEADERS` names. */
+export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** Typed variable constructors: each knows how to parse and validate its kind of value. */
 export const v = {

@@ -1,4 +1,5 @@
 import type { HeaderTemplate } from './config.js';
+import { HEADER_NAME } from './declare.js';
 
 /** What a header template can read: the session's claims and tokens. */
 export interface TemplateData {
@@ -11,7 +12,6 @@ type Part = string | ((data: TemplateData) => string);
 
 const FIELD = /\{\{\s*(.*?)\s*\}\}/g;
 const REFERENCE = /^\.(claims\.[A-Za-z0-9_:.-]+|accessToken|idToken)$/;
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 function scalar(value: unknown): string {
   if (value === undefined || value === null) return '';

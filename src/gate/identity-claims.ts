@@ -3,6 +3,8 @@
  * for apps to key users on, and an email address only when the provider vouches for it.
  */
 
+import { isEntraIssuer as isEntraHost } from '../config/sections/token-api.js';
+
 type Claims = Readonly<Record<string, unknown>>;
 
 function firstString(claims: Claims, names: readonly string[]): string | undefined {
@@ -17,11 +19,14 @@ function firstString(claims: Claims, names: readonly string[]): string | undefin
 const isFalse = (value: unknown) => value === false || value === 'false';
 
 /**
- * Whether the issuer is Microsoft Entra ID (`login.microsoftonline.com`). Only then is
- * `oid` the subject and `preferred_username`/`upn` an address the provider vouches for.
+ * Whether an issuer (the configured one for sessions, a bearer token's `iss`) is
+ * Microsoft Entra ID: `login.microsoftonline.com`, the national clouds,
+ * `sts.windows.net` (v1 tokens) or `*.ciamlogin.com`. Only then is `oid` the subject
+ * and `preferred_username`/`upn` an address the provider vouches for.
  */
-export function isEntraIssuer(issuer: URL): boolean {
-  return issuer.hostname.toLowerCase() === 'login.microsoftonline.com';
+export function isEntraIssuer(issuer: unknown): boolean {
+  if (issuer instanceof URL) return isEntraHost(issuer);
+  return typeof issuer === 'string' && URL.canParse(issuer) && isEntraHost(new URL(issuer));
 }
 
 /** The user's display name: `name`, else `preferred_username`, else `sub`. Not unique: never key users on it. */

@@ -1,3 +1,4 @@
+import { HEADER_NAME } from '../config/declare.js';
 import { scopeList, type DownstreamApi } from './downstream-apis.js';
 import { METHOD } from './downstream-apis.js';
 
@@ -34,7 +35,6 @@ export interface EffectiveOptions {
 
 const PREFIX = 'optionsoverride.';
 const AGENT_PARAMETERS = new Set(['agentidentity', 'agentusername', 'agentuserid']);
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const UNSUPPORTED = new Set(
   [
     'Tenant',

@@ -149,6 +149,23 @@ export function named(objects: readonly K8sObject[], kind: string, name: string)
   return found;
 }
 
+/**
+ * The environment the container gets: envFrom the ConfigMap, then env, each value taken
+ * from a Secret resolved to `secrets[name]` (or `fake-<name>`).
+ */
+export function containerEnv(
+  objects: readonly K8sObject[],
+  secrets: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  const env: Record<string, string> = { ...one(objects, 'ConfigMap').data };
+  const container = one(objects, 'Deployment').spec.template.spec.containers[0];
+  for (const e of container.env as { name: string; value?: string; valueFrom?: unknown }[]) {
+    if (e.value !== undefined) env[e.name] = e.value;
+    else if (e.valueFrom) env[e.name] = secrets[e.name] ?? `fake-${e.name}`;
+  }
+  return env;
+}
+
 /** Scenario values files in the chart's ci/ folder. */
 export const scenarios = [
   'existing-team-values.yaml',
@@ -158,6 +175,7 @@ export const scenarios = [
   'all-options-values.yaml',
   'plugin-era-keys-values.yaml',
   'session-secret-rotation-values.yaml',
+  'cookie-store-redis-values.yaml',
 ] as const;
 
 // ---- schema validation ----

@@ -2,7 +2,7 @@
 // ConfigMap data plus the secret env vars (fake values here) go through loadConfig.
 import { describe, it, expect, beforeAll } from '@jest/globals';
 import { loadConfig, ConfigError, type Config } from '../../src/config/index.js';
-import { one, render, scenarios, type K8sObject } from './helm.js';
+import { containerEnv as renderedEnv, render, scenarios, type K8sObject } from './helm.js';
 
 const fakeSecrets: Record<string, string> = {
   OIDC_CLIENT_ID: '3fe8f2f0-da38-42eb-80c7-febc1d1dcb3f',
@@ -12,16 +12,8 @@ const fakeSecrets: Record<string, string> = {
   REDIS_PASSWORD: 'not-a-real-redis-password',
 };
 
-/** The environment the container gets: envFrom the ConfigMap, then env (secrets resolved to fakes). */
-function containerEnv(objects: K8sObject[]): Record<string, string> {
-  const env: Record<string, string> = { ...one(objects, 'ConfigMap').data };
-  const container = one(objects, 'Deployment').spec.template.spec.containers[0];
-  for (const e of container.env as { name: string; value?: string; valueFrom?: unknown }[]) {
-    if (e.value !== undefined) env[e.name] = e.value;
-    else if (e.valueFrom) env[e.name] = fakeSecrets[e.name] ?? `fake-${e.name}`;
-  }
-  return env;
-}
+/** The environment the container gets, its secrets resolved to the fakes above. */
+const containerEnv = (objects: K8sObject[]) => renderedEnv(objects, fakeSecrets);
 
 const configs = new Map<string, Config>();
 const envs = new Map<string, Record<string, string>>();

@@ -64,6 +64,21 @@ describe.each(FRONTS)('bearer tokens through %s', (front) => {
     expect(upstream.seen.filter((r) => r.url === '/api/orders')).toEqual([]);
   });
 
+  it.each(['Bearer', 'Bearer two tokens', 'Bearer bad,token', 'Bearer\tx'])(
+    'answers a malformed Authorization header (%j) 400 invalid_request with one challenge, not 500',
+    async (authorization) => {
+      const before = upstream.seen.length;
+      const res = await get('/api/orders', { authorization, accept: 'application/json' });
+      expect(res.status).toBe(400);
+      const challenge = res.headers.get('www-authenticate') ?? '';
+      expect(challenge).toMatch(/^Bearer realm="[^"]+", error="invalid_request"/);
+      expect(challenge.match(/Bearer /g)).toHaveLength(1);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(await res.json()).toMatchObject({ error: 'invalid_request', correlationId: expect.any(String) });
+      expect(upstream.seen.slice(before)).toEqual([]);
+    },
+  );
+
   it('gives the app the calling application, never a client-sent copy of an identity header', async () => {
     const before = upstream.seen.length;
     const res = await get('/api/orders', { ...SPOOFED, authorization: `Bearer ${await tenants.appToken(T1, APP_A)}` });

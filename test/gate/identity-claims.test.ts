@@ -9,6 +9,24 @@ describe('isEntraIssuer', () => {
     expect(isEntraIssuer(new URL('https://LOGIN.microsoftonline.com/contoso.onmicrosoft.com/v2.0'))).toBe(true);
   });
 
+  it('recognises the national clouds, the v1 issuer and External ID, given as URL or as a token’s iss', () => {
+    for (const iss of [
+      'https://login.microsoftonline.us/t/v2.0',
+      'https://sts.windows.net/11111111-2222-3333-4444-555555555555/',
+      'https://contoso.ciamlogin.com/t/v2.0',
+    ]) {
+      expect(isEntraIssuer(new URL(iss))).toBe(true);
+      expect(isEntraIssuer(iss)).toBe(true);
+    }
+    expect(isEntraIssuer(ISS)).toBe(true);
+  });
+
+  it('is false for an iss that is no URL, or no string', () => {
+    for (const iss of ['not a url', '', undefined, 42, { host: 'login.microsoftonline.com' }]) {
+      expect(isEntraIssuer(iss)).toBe(false);
+    }
+  });
+
   it('does not mistake look-alike or other providers for Entra', () => {
     for (const url of [
       'https://login.microsoftonline.com.evil.test/t/v2.0',

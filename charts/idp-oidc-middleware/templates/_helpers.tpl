@@ -211,3 +211,13 @@ azure.application.allowAllUsers and azure.application.claims.groups.
 {{- $users := dict "allowAll" $v.azure.application.allowAllUsers "groups" $groups "scopes" $v.bearer.userScopes }}
 {{- toJson (dict "applications" $apps "appRoles" $v.bearer.appRoles "users" $users) }}
 {{- end }}
+
+{{/*
+"true" when the service connects to Redis: always for sessionStore.type redis; for the
+cookie store only with redis.enabledForCookieStore (revocable cookie sessions, shared
+refresh locks), so a redis.url left over in a cookie-store values file changes nothing.
+*/}}
+{{- define "idp-oidc-middleware.redisEnabled" -}}
+{{- $v := .Values }}
+{{- if or (eq $v.sessionStore.type "redis") (and (eq $v.sessionStore.type "cookie") $v.redis.enabledForCookieStore) }}true{{ end }}
+{{- end }}

@@ -4,7 +4,8 @@ import { compileClaimRules, type ClaimRule } from '../claim-rules.js';
 import { createBearerCheck, type BearerDecision } from './bearer-check.js';
 import { compileBearerOnlyPaths } from './bearer-only-paths.js';
 import { acceptedAlgorithms, createBearerValidator, type BearerValidator } from './bearer-validator.js';
-import { acceptedIssuers } from './issuers.js';
+import { isEntraIssuer } from '../../gate/identity-claims.js';
+import { acceptedIssuers, issuerMatches, TENANT_PLACEHOLDER } from './issuers.js';
 import type { JwksOptions } from './jwks-resolver.js';
 import { compileAccessPolicy } from './policy-decision.js';
 import { TokenCache, type TokenCacheOptions } from './token-cache.js';
@@ -25,7 +26,7 @@ export interface BearerAuthOptions {
   readonly clientId: string;
   /** `ASSERT_CLAIMS`, applied to user tokens. */
   readonly assertClaims: readonly ClaimRule[];
-  /** `HEADERS`, rendered over a user token's claims. */
+  /** `HEADERS`, rendered over a user token's claims (`.accessToken` the bearer token, `.idToken` empty). */
   readonly headers: readonly HeaderTemplate[];
   readonly metadata: BearerProviderMetadata;
   readonly jwks?: JwksOptions;
@@ -77,7 +78,12 @@ export function createBearerAuth(options: BearerAuthOptions): BearerAuth {
     ownClientId: options.clientId,
     assertClaims: compileClaimRules(options.assertClaims),
   });
+  // Entra's own issuers, and tokens accepted through Entra's `{tenantid}` issuer template.
+  const templates = [...issuers, ...v1Issuers].filter((i) => i.includes(TENANT_PLACEHOLDER));
+  const entraIssued = (claims: Readonly<Record<string, unknown>>) =>
+    isEntraIssuer(claims.iss) || templates.some((t) => issuerMatches(t, String(claims.iss), claims.tid));
   const check = createBearerCheck({
+    entraIssued,
     realm: options.realm,
     validator,
     policy,

@@ -1,9 +1,9 @@
 import type { HeaderTemplate } from '../../config/config.js';
 import { compileTemplate } from '../../config/header-templates.js';
+import { displayName, isEntraIssuer, stableSubject, verifiedEmail } from '../../gate/identity-claims.js';
 import {
   CLIENT_ID_HEADER,
   CLIENT_NAME_HEADER,
-  displayName,
   EMAIL_HEADER,
   encodeHeaderValue,
   SUBJECT_HEADER,
@@ -50,8 +50,16 @@ export interface BearerCheckOptions {
   readonly validator: BearerValidator;
   /** The compiled `ACCESS_POLICY` (with `ASSERT_CLAIMS`). */
   readonly policy: (claims: TokenClaims) => PolicyVerdict;
-  /** `HEADERS`: templates rendered over a user token's claims (`.accessToken` is the bearer token). */
+  /**
+   * `HEADERS`: templates rendered over a user token's claims; `.accessToken` is the
+   * bearer token, `.idToken` is empty (a bearer request carries no id_token).
+   */
   readonly headers: readonly HeaderTemplate[];
+  /**
+   * Whether a verified token comes from Microsoft Entra ID, which decides the subject
+   * and email rules of `identity-claims.ts` as for sessions. Default: its `iss` is Entra's.
+   */
+  readonly entraIssued?: ((claims: TokenClaims) => boolean) | undefined;
   /** The compiled `BEARER_ONLY_PATHS`. */
   readonly bearerOnly: (requestPath: string) => boolean;
   /**
@@ -84,14 +92,6 @@ const DENIAL_DESCRIPTION: Record<string, string> = {
   [DENIAL_REASONS.scopeMissing]: 'scope required',
 };
 
-function firstString(claims: TokenClaims, names: readonly string[]): string | undefined {
-  for (const name of names) {
-    const value = claims[name];
-    if (typeof value === 'string' && value !== '') return value;
-  }
-  return undefined;
-}
-
 /**
  * Builds the bearer check: given the request's `Authorization` value and its path
  * (with query), it decides from the token alone. Synchronous unless a token must be
@@ -101,6 +101,7 @@ export function createBearerCheck(
   options: BearerCheckOptions,
 ): (authorization: string | readonly string[] | undefined, uri: string) => BearerDecision | Promise<BearerDecision> {
   const { realm, validator, policy, bearerOnly, cache, overageGroups } = options;
+  const entraIssued = options.entraIssued ?? ((claims: TokenClaims) => isEntraIssuer(claims.iss));
   const custom = options.headers.map((h) => ({ name: h.name, render: compileTemplate(h.value) }));
   const refuse = (
     status: 400 | 401 | 403,
@@ -120,14 +121,17 @@ export function createBearerCheck(
       if (verdict.clientName !== undefined) headers[CLIENT_NAME_HEADER] = encodeHeaderValue(verdict.clientName);
       return { kind: 'allow-app', headers, clientId: verdict.clientId, clientName: verdict.clientName };
     }
+    // The same claim rules as a session's identity headers (identity-claims.ts).
+    const entra = entraIssued(claims);
     const headers: Record<string, string> = {};
     const user = displayName(claims);
-    const email = firstString(claims, ['email', 'preferred_username', 'upn', 'unique_name']);
-    const subject = firstString(claims, ['oid', 'sub']);
+    const email = verifiedEmail(claims, entra);
+    const subject = stableSubject(claims, entra);
     if (user !== undefined) headers[USER_HEADER] = encodeHeaderValue(user);
     if (email !== undefined) headers[EMAIL_HEADER] = encodeHeaderValue(email);
     if (subject !== undefined) headers[SUBJECT_HEADER] = encodeHeaderValue(subject);
-    for (const { name, render } of custom) headers[name] = encodeHeaderValue(render({ claims, accessToken: token }));
+    for (const { name, render } of custom)
+      headers[name] = encodeHeaderValue(render({ claims, accessToken: token, idToken: undefined }));
     return { kind: 'allow-user', headers, clientId: verdict.clientId, subject };
   }
 
