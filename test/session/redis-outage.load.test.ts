@@ -19,7 +19,7 @@ beforeAll(async () => {
   // No cache: every check reads Redis, so the outage is seen by every check.
   h = await startHarness({
     store: 'redis',
-    env: { REDIS_URL: redis.url, SESSION_CACHE_TTL: '0', LOG_LEVEL: 'error' },
+    env: { REDIS_URL: redis.url, SESSION_CACHE_TTL: '0', LOG_LEVEL: 'error', REDIS_COMMAND_TIMEOUT: '250' },
   });
   cookies = [];
   for (let i = 0; i < 50; i++) cookies.push(await seeded(`user-${i}`));

@@ -157,6 +157,9 @@ export async function startHarness(
       OIDC_CLIENT_ID: client.clientId,
       OIDC_CLIENT_SECRET: client.clientSecret,
       DOMAIN: domain,
+      // Generous for a busy 2-core CI machine: a 250 ms write timing out would fail a login in
+      // a test about something else. Tests of outages set REDIS_COMMAND_TIMEOUT themselves.
+      REDIS_COMMAND_TIMEOUT: '1500',
       ...options.env,
     }),
   );
