@@ -4,6 +4,9 @@ import { isAppError } from '../errors/app-error.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { BackendLock } from './backend.js';
+import { isUnreachable } from './circuit-breaker.js';
+import type { SessionFallback } from './fallback.js';
+import type { OutageSessions } from './outage-sessions.js';
 import type { RevocationList } from './revocations.js';
 import {
   SESSION_CACHE_MAX_BYTES,
@@ -23,6 +26,8 @@ export interface ActiveSession {
   readonly handle: string;
   /** Set-Cookie values the answer must carry (a touch of a cookie session), often none. */
   readonly setCookies: string[];
+  /** Served without Redis (`SESSION_FALLBACK=cookie`: a copy or an outage session): no refresh, no tokens from a copy. */
+  readonly degraded?: boolean | undefined;
 }
 
 /** What the manager needs: its store, lifetimes, cache bounds, logger and metrics. */
@@ -37,6 +42,8 @@ export interface SessionManagerOptions {
   readonly metrics?: Metrics | undefined;
   /** Cookie store with `REDIS_URL`: revocations every replica honours (logout, front- and back-channel logout). */
   readonly revocations?: RevocationList | undefined;
+  /** `SESSION_FALLBACK=cookie` with the redis store: copies and outage sessions while Redis is unreachable. */
+  readonly fallback?: { readonly copies: SessionFallback; readonly outage: OutageSessions } | undefined;
 }
 
 /** The outcome of `withLock`: the work's value, or `locked: false` when another holder had the lock. */
@@ -79,7 +86,24 @@ export class SessionManager {
 
   /** Names of the cookies sessions may use (Traefik `addAuthCookiesToResponse`). */
   cookieNames(): string[] {
-    return this.store.cookieNames();
+    const names = this.store.cookieNames();
+    return this.fallback ? [...new Set([...names, ...this.fallback.copies.cookieNames()])] : names;
+  }
+
+  private get fallback() {
+    return this.options.fallback;
+  }
+
+  /** True when sessions outlive a Redis outage (`SESSION_FALLBACK=cookie`): readiness stays up while Redis is down. */
+  get bridgesOutages(): boolean {
+    return this.fallback !== undefined;
+  }
+
+  /** Set-Cookie values clearing fallback cookies left on a request found unauthenticated (none without the fallback). */
+  leftovers(cookies: Cookies): string[] {
+    if (this.fallback === undefined) return [];
+    const main = this.cookieNames()[0];
+    return this.fallback.copies.clear(cookies, cookies[main]?.startsWith('s:') === false);
   }
 
   private forget(handle: string): void {
@@ -105,12 +129,29 @@ export class SessionManager {
    */
   async get(cookies: Cookies): Promise<ActiveSession | undefined> {
     const handle = this.store.handle(cookies);
-    if (handle === undefined) return undefined;
-    const session = await this.find(handle);
-    if (session === undefined || !isLive(session, this.options.lifetime)) return undefined;
+    const fb = this.fallback;
+    if (handle === undefined) return fb?.outage.get(cookies);
+    let session: Session | undefined;
+    try {
+      session = await this.find(handle);
+    } catch (err) {
+      if (fb !== undefined && isUnreachable(err)) return fb.copies.fromCopy(handle, cookies, err);
+      throw err;
+    }
+    if (session === undefined) return fb?.copies.notFound(handle, cookies);
+    if (!isLive(session, this.options.lifetime) || fb?.copies.isEnded(handle)) return undefined;
     if (this.options.revocations !== undefined && (await this.options.revocations.isRevoked(session))) return undefined;
-    const setCookies = await this.touch(handle, session, cookies);
-    return setCookies === undefined ? undefined : { session, handle, setCookies };
+    let setCookies: string[] | undefined;
+    try {
+      setCookies = await this.touch(handle, session, cookies);
+    } catch (err) {
+      // Read a moment ago but not writable now: serve it; the touch is retried on a later check.
+      if (fb === undefined || !isUnreachable(err)) throw err;
+      setCookies = [];
+    }
+    if (setCookies === undefined) return undefined;
+    if (fb !== undefined) setCookies = [...setCookies, ...(await fb.copies.confirmed(handle, session, cookies))];
+    return { session, handle, setCookies };
   }
 
   private async touch(handle: string, session: Session, cookies: Cookies): Promise<string[] | undefined> {
@@ -138,19 +179,38 @@ export class SessionManager {
    */
   async create(session: Session, cookies: Cookies): Promise<string[]> {
     const old = this.store.handle(cookies);
+    const fb = this.fallback;
     if (old !== undefined) {
       this.forget(old);
       try {
         await this.store.delete(old);
       } catch (err) {
-        this.options.logger.warn(
-          { event: 'session', err: { message: (err as Error).message }, code: isAppError(err) ? err.code : 'INTERNAL' },
-          'could not end the previous session at login',
-        );
+        if (fb !== undefined && isUnreachable(err)) fb.copies.queue(`sess:${old}`, () => this.store.delete(old));
+        else
+          this.options.logger.warn(
+            {
+              event: 'session',
+              err: { message: (err as Error).message },
+              code: isAppError(err) ? err.code : 'INTERNAL',
+            },
+            'could not end the previous session at login',
+          );
       }
     }
     const jti = session.jti ?? randomBytes(16).toString('base64url');
-    return (await this.store.write({ ...session, jti }, cookies)).setCookies;
+    if (fb === undefined) return (await this.store.write({ ...session, jti }, cookies)).setCookies;
+    try {
+      const stored = { ...session, jti };
+      const { handle, setCookies } = await this.store.write(stored, cookies);
+      return [
+        ...setCookies,
+        ...fb.copies.clearChunks(cookies),
+        ...(await fb.copies.confirmed(handle, stored, {}, true)),
+      ];
+    } catch (err) {
+      if (!isUnreachable(err)) throw err;
+      return fb.outage.create({ ...session, jti }, cookies);
+    }
   }
 
   /**
@@ -167,7 +227,9 @@ export class SessionManager {
     };
     this.forget(active.handle);
     if (!isLive(session, this.options.lifetime)) return undefined;
-    return this.store.replace(active.handle, session, cookies);
+    const setCookies = await this.store.replace(active.handle, session, cookies);
+    if (setCookies === undefined || this.fallback === undefined) return setCookies;
+    return [...setCookies, ...(await this.fallback.copies.confirmed(active.handle, session, cookies, true))];
   }
 
   /**
@@ -177,7 +239,9 @@ export class SessionManager {
    */
   async end(cookies: Cookies): Promise<{ readonly session: Session | undefined; readonly setCookies: string[] }> {
     const handle = this.store.handle(cookies);
+    const fb = this.fallback;
     let session: Session | undefined;
+    if (handle === undefined && fb !== undefined) session = await fb.outage.end(cookies);
     if (handle !== undefined) {
       try {
         session = await this.find(handle);
@@ -188,12 +252,28 @@ export class SessionManager {
         );
       }
       this.forget(handle);
-      await this.store.delete(handle);
+      await this.deleteOrQueue(handle);
     }
     const live = session !== undefined && isLive(session, this.options.lifetime) ? session : undefined;
     // A copy of this cookie would stay valid: revoke it on every replica (a failure throws, 503).
     if (live?.jti !== undefined) await this.options.revocations?.revoke('jti', live.jti);
-    return { session: live, setCookies: this.store.clear(cookies) };
+    const setCookies = this.store.clear(cookies);
+    return { session: live, setCookies: fb ? [...setCookies, ...fb.copies.clear(cookies)] : setCookies };
+  }
+
+  /** Deletes the session at `handle`; with the fallback, an unreachable Redis queues the delete instead of failing. */
+  private async deleteOrQueue(handle: string): Promise<void> {
+    const fb = this.fallback;
+    try {
+      await this.store.delete(handle);
+      await fb?.copies.deleted(handle);
+    } catch (err) {
+      if (fb === undefined || !isUnreachable(err)) throw err;
+      fb.copies.queue(`sess:${handle}`, async () => {
+        await this.store.delete(handle);
+        await fb.copies.deleted(handle);
+      });
+    }
   }
 
   /** Ends every session of the provider's `sid` (front- and back-channel logout); returns how many server sessions ended (0 for the cookie store, whose sessions are revoked instead when it has Redis). */
@@ -299,6 +379,7 @@ export class SessionManager {
 
   /** Drops the caches and closes the store's connection. */
   async close(): Promise<void> {
+    this.fallback?.copies.close();
     this.cache.clear();
     this.refreshed.clear();
     await this.store.close();
