@@ -213,7 +213,9 @@ export class SessionFallback {
    */
   async notFound(id: string, cookies: Cookies): Promise<ActiveSession | undefined> {
     const value = cookies[this.options.copyName];
-    if (!this.options.restore || value === undefined || this.isEnded(id)) return undefined;
+    const restorable = this.options.restore && value !== undefined && !this.isEnded(id);
+    this.markEnded(id);
+    if (!restorable || value === undefined) return undefined;
     const copy = await this.openCopy(value, id);
     if (copy?.epoch === undefined || !copyUsable(copy, this.options.lifetime, nowSeconds())) return undefined;
     const { backend, store, lifetime, logger } = this.options;

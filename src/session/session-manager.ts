@@ -252,6 +252,7 @@ export class SessionManager {
         );
       }
       this.forget(handle);
+      fb?.copies.markEnded(handle);
       await this.deleteOrQueue(handle);
     }
     const live = session !== undefined && isLive(session, this.options.lifetime) ? session : undefined;
