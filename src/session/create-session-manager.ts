@@ -5,6 +5,7 @@ import { forwardsTokens } from '../gate/checks/refresh-policy.js';
 import { claimProjection } from './claim-projection.js';
 import { CookieSessionStore } from './cookie-store.js';
 import { FallbackCodec } from './fallback-copy.js';
+import { FallbackSessionManager } from './fallback-session-manager.js';
 import { SessionFallback } from './fallback.js';
 import { OutageSessions } from './outage-sessions.js';
 import type { KeyBinding } from './keys.js';
@@ -88,8 +89,8 @@ export function createSessionManager(config: Config, logger: Logger, metrics?: M
     metrics,
   };
   const copies = new SessionFallback(options);
-  const fallback = { copies, outage: new OutageSessions(options, copies) };
-  return new SessionManager({ ...manager, store: server, cacheTtl: config.sessionCacheTtl, fallback });
+  const outage = new OutageSessions(options, copies);
+  return new FallbackSessionManager({ ...manager, store: server, cacheTtl: config.sessionCacheTtl, copies, outage });
 }
 
 /** A connected Redis backend whose every command is bounded by `REDIS_COMMAND_TIMEOUT` behind one circuit breaker. */

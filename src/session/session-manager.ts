@@ -4,9 +4,6 @@ import { isAppError } from '../errors/app-error.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { BackendLock } from './backend.js';
-import { isUnreachable } from './circuit-breaker.js';
-import type { SessionFallback } from './fallback.js';
-import type { OutageSessions } from './outage-sessions.js';
 import type { RevocationList } from './revocations.js';
 import {
   SESSION_CACHE_MAX_BYTES,
@@ -42,8 +39,6 @@ export interface SessionManagerOptions {
   readonly metrics?: Metrics | undefined;
   /** Cookie store with `REDIS_URL`: revocations every replica honours (logout, front- and back-channel logout). */
   readonly revocations?: RevocationList | undefined;
-  /** `SESSION_FALLBACK=cookie` with the redis store: copies and outage sessions while Redis is unreachable. */
-  readonly fallback?: { readonly copies: SessionFallback; readonly outage: OutageSessions } | undefined;
 }
 
 /** The outcome of `withLock`: the work's value, or `locked: false` when another holder had the lock. */
@@ -58,7 +53,7 @@ export type LockOutcome<T> = { readonly locked: true; readonly value: T } | { re
 export class SessionManager {
   /** `cookie`, `redis` or `memory`. */
   readonly kind: string;
-  private readonly store: SessionStore;
+  protected readonly store: SessionStore;
   private readonly cache: LRUCache<string, Session>;
   private readonly caching: boolean;
   /**
@@ -68,7 +63,7 @@ export class SessionManager {
    */
   private readonly refreshed: LRUCache<string, { readonly until: number; readonly setCookies: string[] }>;
 
-  constructor(private readonly options: SessionManagerOptions) {
+  constructor(protected readonly options: SessionManagerOptions) {
     this.store = options.store;
     this.kind = options.store.kind;
     const ttl = options.cacheTtl;
@@ -86,33 +81,24 @@ export class SessionManager {
 
   /** Names of the cookies sessions may use (Traefik `addAuthCookiesToResponse`). */
   cookieNames(): string[] {
-    const names = this.store.cookieNames();
-    return this.fallback ? [...new Set([...names, ...this.fallback.copies.cookieNames()])] : names;
+    return this.store.cookieNames();
   }
 
-  private get fallback() {
-    return this.options.fallback;
+  /** Set-Cookie values clearing fallback cookies left on a request found unauthenticated (none here). */
+  leftovers(_cookies: Cookies): string[] {
+    return [];
   }
 
-  /** True when sessions outlive a Redis outage (`SESSION_FALLBACK=cookie`): readiness stays up while Redis is down. */
-  get bridgesOutages(): boolean {
-    return this.fallback !== undefined;
-  }
+  /** True when sessions outlive a Redis outage (`SESSION_FALLBACK=cookie`), so readiness stays up. */
+  readonly bridgesOutages: boolean = false;
 
-  /** Set-Cookie values clearing fallback cookies left on a request found unauthenticated (none without the fallback). */
-  leftovers(cookies: Cookies): string[] {
-    if (this.fallback === undefined) return [];
-    const main = this.cookieNames()[0];
-    return this.fallback.copies.clear(cookies, cookies[main]?.startsWith('s:') === false);
-  }
-
-  private forget(handle: string): void {
+  protected forget(handle: string): void {
     this.cache.delete(handle);
     this.refreshed.delete(handle);
   }
 
   /** The stored session behind `handle`, from the cache when allowed, live or not. */
-  private async find(handle: string): Promise<Session | undefined> {
+  protected async find(handle: string): Promise<Session | undefined> {
     let session = this.caching ? this.cache.get(handle) : undefined;
     this.options.metrics?.cacheLookup(session !== undefined);
     if (session === undefined) {
@@ -129,32 +115,20 @@ export class SessionManager {
    */
   async get(cookies: Cookies): Promise<ActiveSession | undefined> {
     const handle = this.store.handle(cookies);
-    const fb = this.fallback;
-    if (handle === undefined) return fb?.outage.get(cookies);
-    let session: Session | undefined;
-    try {
-      session = await this.find(handle);
-    } catch (err) {
-      if (fb !== undefined && isUnreachable(err)) return fb.copies.fromCopy(handle, cookies, err);
-      throw err;
-    }
-    if (session === undefined) return fb?.copies.notFound(handle, cookies);
-    if (!isLive(session, this.options.lifetime) || fb?.copies.isEnded(handle)) return undefined;
-    if (this.options.revocations !== undefined && (await this.options.revocations.isRevoked(session))) return undefined;
-    let setCookies: string[] | undefined;
-    try {
-      setCookies = await this.touch(handle, session, cookies);
-    } catch (err) {
-      // Read a moment ago but not writable now: serve it; the touch is retried on a later check.
-      if (fb === undefined || !isUnreachable(err)) throw err;
-      setCookies = [];
-    }
-    if (setCookies === undefined) return undefined;
-    if (fb !== undefined) setCookies = [...setCookies, ...(await fb.copies.confirmed(handle, session, cookies))];
-    return { session, handle, setCookies };
+    if (handle === undefined) return undefined;
+    const session = await this.find(handle);
+    return session === undefined ? undefined : this.serve(handle, session, cookies);
   }
 
-  private async touch(handle: string, session: Session, cookies: Cookies): Promise<string[] | undefined> {
+  /** The stored `session` at `handle` as the answer to `get`: undefined when not live or revoked; touched when due. */
+  protected async serve(handle: string, session: Session, cookies: Cookies): Promise<ActiveSession | undefined> {
+    if (!isLive(session, this.options.lifetime)) return undefined;
+    if (this.options.revocations !== undefined && (await this.options.revocations.isRevoked(session))) return undefined;
+    const setCookies = await this.touch(handle, session, cookies);
+    return setCookies === undefined ? undefined : { session, handle, setCookies };
+  }
+
+  protected async touch(handle: string, session: Session, cookies: Cookies): Promise<string[] | undefined> {
     const { lifetime } = this.options;
     if (!needsTouch(session, lifetime)) return [];
     const now = nowSeconds();
@@ -179,38 +153,29 @@ export class SessionManager {
    */
   async create(session: Session, cookies: Cookies): Promise<string[]> {
     const old = this.store.handle(cookies);
-    const fb = this.fallback;
     if (old !== undefined) {
       this.forget(old);
       try {
-        await this.store.delete(old);
+        await this.remove(old);
       } catch (err) {
-        if (fb !== undefined && isUnreachable(err)) fb.copies.queue(`sess:${old}`, () => this.store.delete(old));
-        else
-          this.options.logger.warn(
-            {
-              event: 'session',
-              err: { message: (err as Error).message },
-              code: isAppError(err) ? err.code : 'INTERNAL',
-            },
-            'could not end the previous session at login',
-          );
+        this.options.logger.warn(
+          { event: 'session', err: { message: (err as Error).message }, code: isAppError(err) ? err.code : 'INTERNAL' },
+          'could not end the previous session at login',
+        );
       }
     }
     const jti = session.jti ?? randomBytes(16).toString('base64url');
-    if (fb === undefined) return (await this.store.write({ ...session, jti }, cookies)).setCookies;
-    try {
-      const stored = { ...session, jti };
-      const { handle, setCookies } = await this.store.write(stored, cookies);
-      return [
-        ...setCookies,
-        ...fb.copies.clearChunks(cookies),
-        ...(await fb.copies.confirmed(handle, stored, {}, true)),
-      ];
-    } catch (err) {
-      if (!isUnreachable(err)) throw err;
-      return fb.outage.create({ ...session, jti }, cookies);
-    }
+    return this.start({ ...session, jti }, cookies);
+  }
+
+  /** Writes a new session; its Set-Cookie values. */
+  protected async start(session: Session, cookies: Cookies): Promise<string[]> {
+    return (await this.store.write(session, cookies)).setCookies;
+  }
+
+  /** Deletes the session at `handle` from its store. */
+  protected remove(handle: string): Promise<void> {
+    return this.store.delete(handle);
   }
 
   /**
@@ -227,9 +192,7 @@ export class SessionManager {
     };
     this.forget(active.handle);
     if (!isLive(session, this.options.lifetime)) return undefined;
-    const setCookies = await this.store.replace(active.handle, session, cookies);
-    if (setCookies === undefined || this.fallback === undefined) return setCookies;
-    return [...setCookies, ...(await this.fallback.copies.confirmed(active.handle, session, cookies, true))];
+    return this.store.replace(active.handle, session, cookies);
   }
 
   /**
@@ -239,9 +202,7 @@ export class SessionManager {
    */
   async end(cookies: Cookies): Promise<{ readonly session: Session | undefined; readonly setCookies: string[] }> {
     const handle = this.store.handle(cookies);
-    const fb = this.fallback;
     let session: Session | undefined;
-    if (handle === undefined && fb !== undefined) session = await fb.outage.end(cookies);
     if (handle !== undefined) {
       try {
         session = await this.find(handle);
@@ -252,29 +213,12 @@ export class SessionManager {
         );
       }
       this.forget(handle);
-      fb?.copies.markEnded(handle);
-      await this.deleteOrQueue(handle);
+      await this.remove(handle);
     }
     const live = session !== undefined && isLive(session, this.options.lifetime) ? session : undefined;
     // A copy of this cookie would stay valid: revoke it on every replica (a failure throws, 503).
     if (live?.jti !== undefined) await this.options.revocations?.revoke('jti', live.jti);
-    const setCookies = this.store.clear(cookies);
-    return { session: live, setCookies: fb ? [...setCookies, ...fb.copies.clear(cookies)] : setCookies };
-  }
-
-  /** Deletes the session at `handle`; with the fallback, an unreachable Redis queues the delete instead of failing. */
-  private async deleteOrQueue(handle: string): Promise<void> {
-    const fb = this.fallback;
-    try {
-      await this.store.delete(handle);
-      await fb?.copies.deleted(handle);
-    } catch (err) {
-      if (fb === undefined || !isUnreachable(err)) throw err;
-      fb.copies.queue(`sess:${handle}`, async () => {
-        await this.store.delete(handle);
-        await fb.copies.deleted(handle);
-      });
-    }
+    return { session: live, setCookies: this.store.clear(cookies) };
   }
 
   /** Ends every session of the provider's `sid` (front- and back-channel logout); returns how many server sessions ended (0 for the cookie store, whose sessions are revoked instead when it has Redis). */
@@ -380,7 +324,6 @@ export class SessionManager {
 
   /** Drops the caches and closes the store's connection. */
   async close(): Promise<void> {
-    this.fallback?.copies.close();
     this.cache.clear();
     this.refreshed.clear();
     await this.store.close();

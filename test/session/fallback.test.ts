@@ -18,14 +18,14 @@ async function unavailable(work: Promise<unknown>): Promise<boolean> {
 
 /** A browser's cookies after `setCookies`, cleared ones removed. */
 function jar(before: Record<string, string>, setCookies: readonly string[]): Record<string, string> {
-  const next = { ...before };
+  const next = new Map(Object.entries(before));
   for (const line of setCookies) {
     const [pair] = line.split(';');
     const name = pair.slice(0, pair.indexOf('='));
-    if (/max-age=0/i.test(line)) delete next[name];
-    else next[name] = pair.slice(pair.indexOf('=') + 1);
+    if (/max-age=0/i.test(line)) next.delete(name);
+    else next.set(name, pair.slice(pair.indexOf('=') + 1));
   }
-  return next;
+  return Object.fromEntries(next);
 }
 
 /** Polls `check` until it holds (the queued writes are retried every second). */

@@ -7,11 +7,11 @@ import { claimProjection } from '../../src/session/claim-projection.js';
 import { BackendUnreachableError } from '../../src/session/circuit-breaker.js';
 import { CookieSessionStore } from '../../src/session/cookie-store.js';
 import { FallbackCodec } from '../../src/session/fallback-copy.js';
+import { FallbackSessionManager } from '../../src/session/fallback-session-manager.js';
 import { SessionFallback } from '../../src/session/fallback.js';
 import { MemoryBackend } from '../../src/session/memory-backend.js';
 import { OutageSessions } from '../../src/session/outage-sessions.js';
 import { ServerSessionStore } from '../../src/session/server-store.js';
-import { SessionManager } from '../../src/session/session-manager.js';
 
 /** A memory backend that answers like a Redis that went away (BackendUnreachableError) while `down`. */
 export class OutageBackend extends MemoryBackend {
@@ -104,14 +104,15 @@ export function fallbackManager(options: FallbackManagerOptions = {}) {
     metrics,
   };
   const copies = new SessionFallback(fallbackOptions);
-  const sessions = new SessionManager({
+  const sessions = new FallbackSessionManager({
     store,
     lifetime,
     cacheSize: 10,
     cacheTtl: 0,
     logger,
     metrics,
-    fallback: { copies, outage: new OutageSessions(fallbackOptions, copies) },
+    copies,
+    outage: new OutageSessions(fallbackOptions, copies),
   });
   return { sessions, backend, metrics, lines, codec: fallbackOptions.codec };
 }

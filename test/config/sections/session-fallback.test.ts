@@ -32,7 +32,7 @@ describe('SESSION_FALLBACK', () => {
       SESSION_FALLBACK_RESTORE: 'true',
     });
     expect([c.sessionFallback, c.sessionFallbackMaxAge, c.sessionFallbackRestore]).toEqual(['cookie', 300, true]);
-    const shown = effectiveConfig(c) as Record<string, unknown>;
+    const shown = effectiveConfig(c);
     expect(shown).toMatchObject({
       SESSION_FALLBACK: 'cookie',
       SESSION_FALLBACK_MAX_AGE: 300,
