@@ -86,7 +86,7 @@ export class OutageSessions {
       const record = id === undefined ? undefined : await store.read(id);
       if (id === undefined || record === undefined || !isLive(record, this.options.lifetime)) return undefined;
       const cookie = setCookie(sessionName, marker, this.ttl(record), policy);
-      const copy = await this.fallback.issue(id, record, cookies);
+      const copy = await this.fallback.confirmed(id, record, cookies);
       return { session: record, handle: id, setCookies: [cookie, ...chunks, ...copy] };
     }
     const { origin: _origin, ...plain } = session;
