@@ -139,6 +139,23 @@ describe('redis outage with SESSION_FALLBACK=cookie', () => {
     await ready(h);
   });
 
+  it('sends a navigation without a usable copy to login during the outage, and gives XHR 503 with Retry-After', async () => {
+    const withoutCopy = (await seeded(h, 'no-copy')).replace(/; [^;=]*session_fb=[^;]*/, '');
+    expect(withoutCopy).not.toMatch(/session_fb=/);
+    redis.signal('SIGSTOP');
+    try {
+      const xhr = await h.forward('/', { cookie: withoutCopy, accept: 'application/json' });
+      expect(xhr.status).toBe(503);
+      expect(xhr.headers['retry-after']).toBe('1');
+      const nav = await h.forward('/', { cookie: withoutCopy, accept: 'text/html' });
+      expect(nav.status).toBe(302);
+      expect(nav.headers.location?.startsWith(h.idp.issuer)).toBe(true);
+    } finally {
+      redis.signal('SIGCONT');
+    }
+    await ready(h);
+  });
+
   it('refuses a session logged out before the outage when it is replayed during it', async () => {
     const cookie = await seeded(h, 'logged-out');
     expect((await h.forward('/oauth2/logout/local', { cookie })).status).toBe(204);
