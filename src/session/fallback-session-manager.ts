@@ -56,7 +56,7 @@ export class FallbackSessionManager extends SessionManager {
     if (session === undefined) return this.copies.notFound(handle, cookies);
     if (this.copies.isEnded(handle)) return undefined;
     const active = await this.serve(handle, session, cookies);
-    if (active === undefined) return undefined;
+    if (active === undefined || this.copies.fresh(handle, cookies)) return active;
     const copy = await this.copies.confirmed(handle, session, cookies);
     return copy.length === 0 ? active : { ...active, setCookies: [...active.setCookies, ...copy] };
   }

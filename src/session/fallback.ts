@@ -159,6 +159,12 @@ export class SessionFallback {
     return known.fbUntil - now < maxAge / 2 || now - known.lastSeenAt > lifetime.idleTimeout / 4;
   }
 
+  /** True when the browser holds the fresh copy this replica knows for `id`: nothing to do (the hot path, synchronous). */
+  fresh(id: string, cookies: Cookies): boolean {
+    const known = this.issued.get(id);
+    return known !== undefined && known.value === cookies[this.options.copyName] && !this.due(known, nowSeconds());
+  }
+
   /**
    * The copy's Set-Cookie values after Redis confirmed the session at `id`: none while
    * the copy the browser holds is fresh (no encryption on the hot path), a new one when
