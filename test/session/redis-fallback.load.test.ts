@@ -54,6 +54,8 @@ function ready(harness: Harness): Promise<void> {
   );
 }
 
+let readyAfterMs = -1;
+
 function report(name: string, records: CheckRecord[], back: number) {
   const during = figures(records, FAULT_AT, FAULT_AT + FAULT_MS);
   const result = {
@@ -63,6 +65,7 @@ function report(name: string, records: CheckRecord[], back: number) {
     recoveryMs: recoveryMs(records, back),
     before: figures(records, 0, FAULT_AT).p99,
     after: figures(records, back + 2000, Infinity).p99,
+    redisPathBackMs: readyAfterMs,
   };
   process.stdout.write(`redis-fallback ${name}: ${JSON.stringify(result)}\n`);
   return result;
@@ -76,6 +79,10 @@ function fault(start: () => void | Promise<void>, end: () => void | Promise<void
       run: async () => {
         await end();
         onBack();
+        // How long until the service reads Redis again (readiness no longer degraded).
+        const returned = performance.now();
+        await ready(h);
+        readyAfterMs = Math.round(performance.now() - returned);
       },
     },
   ];
@@ -98,6 +105,8 @@ describe('redis outage with SESSION_FALLBACK=cookie', () => {
     });
     const result = report('SIGKILL', records, back);
     expect(result.checks).toBeGreaterThan(500);
+    expect(result.redisPathBackMs).toBeGreaterThanOrEqual(0);
+    expect(result.redisPathBackMs).toBeLessThan(3000);
     expect(result.failedTotal).toBe(0);
     for (const cookie of cookies.slice(0, 5)) expect((await h.forward('/', { cookie })).status).toBe(200);
   }, 30_000);
@@ -118,6 +127,8 @@ describe('redis outage with SESSION_FALLBACK=cookie', () => {
     });
     const result = report('SIGSTOP', records, back);
     expect(result.checks).toBeGreaterThan(500);
+    expect(result.redisPathBackMs).toBeGreaterThanOrEqual(0);
+    expect(result.redisPathBackMs).toBeLessThan(3000);
     expect(Math.max(...records.map((r) => r.ms))).toBeLessThan(1000);
     expect(result.failedTotal).toBe(0);
   }, 30_000);
