@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -7,6 +6,7 @@ import type { CookieSessionStore } from './cookie-store.js';
 import { clearCookie, setCookie, type CookiePolicy } from './cookies.js';
 import { copyUsable, idHash, sessionOf, type FallbackCodec, type FallbackCopy } from './fallback-copy.js';
 import { PendingWrites } from './pending-writes.js';
+import { RedisEpoch } from './redis-epoch.js';
 import type { ActiveSession } from './session-manager.js';
 import { needsTouch, nowSeconds, type Session, type SessionLifetime } from './session.js';
 import type { Cookies, SessionStore } from './store.js';
@@ -45,8 +45,6 @@ interface Issued {
 }
 
 const ENDED = 'ended';
-const EPOCH_TTL = 10 * 365 * 86400;
-const EPOCH_CACHE_MS = 10_000;
 
 /**
  * `SESSION_FALLBACK=cookie`: what `SessionManager` does when Redis cannot answer.
@@ -61,13 +59,14 @@ export class SessionFallback {
   /** Session ids and jtis ended on this replica while Redis could not be told. */
   private readonly ended: LRUCache<string, true>;
   private readonly pending: PendingWrites;
-  private epochValue: { readonly value: string; readonly until: number } | undefined;
+  private readonly epoch: RedisEpoch;
   private warnedSkip = false;
 
   constructor(private readonly options: SessionFallbackOptions) {
     const { lifetime, logger } = options;
     this.ended = new LRUCache({ max: 100000, ttl: lifetime.maxAge * 1000 });
     this.touched = new LRUCache({ max: 10000, ttl: Math.min(60, Math.floor(lifetime.idleTimeout / 10)) * 1000 });
+    this.epoch = new RedisEpoch(options.backend);
     this.pending = new PendingWrites({ maxSize: 10000, intervalMs: 1000, logger });
   }
 
@@ -105,20 +104,6 @@ export class SessionFallback {
     this.options.metrics?.fallbackEvents.inc({ event });
   }
 
-  /** Redis's epoch: a random value set once (NX); a new one means Redis lost its data. */
-  private async epoch(fresh = false): Promise<string> {
-    if (!fresh && this.epochValue !== undefined && Date.now() < this.epochValue.until) return this.epochValue.value;
-    const { backend } = this.options;
-    let value = await backend.get('epoch');
-    if (value === undefined) {
-      await backend.setIfAbsent('epoch', randomBytes(16).toString('base64url'), EPOCH_TTL);
-      value = await backend.get('epoch');
-    }
-    if (value === undefined) throw new Error('redis epoch missing');
-    this.epochValue = { value, until: Date.now() + EPOCH_CACHE_MS };
-    return value;
-  }
-
   private async openCopy(value: string, id: string): Promise<FallbackCopy | undefined> {
     const hit = this.opened.get(value);
     if (hit !== undefined) return hit.id === id ? hit.copy : undefined;
@@ -131,7 +116,7 @@ export class SessionFallback {
   async issue(id: string, session: Session, cookies: Cookies): Promise<string[]> {
     const { codec, maxAge, copyName, policy, metrics, logger } = this.options;
     const now = nowSeconds();
-    const epoch = await this.epoch().catch(() => undefined);
+    const epoch = await this.epoch.current().catch(() => undefined);
     const fbUntil = now + maxAge;
     const value = await codec.seal(id, session, fbUntil, epoch);
     if (value === undefined) {
@@ -225,7 +210,7 @@ export class SessionFallback {
     const copy = await this.openCopy(value, id);
     if (copy?.epoch === undefined || !copyUsable(copy, this.options.lifetime, nowSeconds())) return undefined;
     const { backend, store, lifetime, logger } = this.options;
-    if ((await this.call('epoch', () => this.epoch(true))) === copy.epoch) return undefined;
+    if ((await this.call('epoch', () => this.epoch.current(true))) === copy.epoch) return undefined;
     const first = await this.call('restore', () =>
       backend.setIfAbsent(`restored:${copy.idHash}`, '1', lifetime.maxAge),
     );
