@@ -18,15 +18,22 @@ export function probeHandlers(deps: Pick<AppDeps, 'sessions' | 'oidc' | 'metrics
     healthz: (req: IncomingMessage, res: ServerResponse): void => json(req, res, 200, { status: 'ok' }),
     readyz: async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
       const problems: string[] = [];
+      // SESSION_FALLBACK=cookie serves sessions without Redis: the pod stays ready (so Kubernetes
+      // does not pull every replica at once) and says what is wrong.
+      const degraded: string[] = [];
       if (!oidc.ready) problems.push('provider metadata not loaded');
       try {
         await sessions.ping();
       } catch {
-        problems.push(`${sessions.kind} session store unreachable`);
+        if (!sessions.bridgesOutages) problems.push(`${sessions.kind} session store unreachable`);
+        else
+          degraded.push(`${sessions.kind} session store unreachable: sessions are served from their fallback cookies`);
       }
-      json(req, res, problems.length === 0 ? 200 : 503, {
-        status: problems.length === 0 ? 'ready' : 'not ready',
-        problems,
+      const ready = problems.length === 0;
+      json(req, res, ready ? 200 : 503, {
+        status: !ready ? 'not ready' : degraded.length > 0 ? 'degraded' : 'ready',
+        problems: [...problems, ...degraded],
+        ...(degraded.length > 0 ? { degraded } : {}),
       });
     },
     metrics: async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

@@ -81,6 +81,19 @@ export class Metrics {
     labelNames: ['operation'] as const,
     registers: [this.registry],
   });
+  /** Sessions whose fallback copy (`SESSION_FALLBACK=cookie`) was not written because it would not fit one cookie chunk. */
+  readonly fallbackSkipped = new Counter({
+    name: 'idp_session_fallback_skipped_total',
+    help: 'Sessions without a fallback copy because the copy would not fit one cookie chunk',
+    registers: [this.registry],
+  });
+  /** What the Redis fallback did: `copy` (a check served from a copy), `outage_login`, `outage_session`, `migrated`, `restored`, `queued_delete`. */
+  readonly fallbackEvents = new Counter({
+    name: 'idp_session_fallback_total',
+    help: 'Redis fallback events (copy, outage_login, outage_session, migrated, restored, queued_delete)',
+    labelNames: ['event'] as const,
+    registers: [this.registry],
+  });
   readonly cacheLookups = new Counter({
     name: 'idp_session_cache_lookups_total',
     help: 'Session cache lookups by result (hit, miss)',

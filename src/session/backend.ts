@@ -21,6 +21,8 @@ export interface Backend {
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
   /** Stores only while `key` still exists (redis `SET … XX`); false when it was gone, which is never revived. */
   setIfPresent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
+  /** Stores only while `key` is absent (redis `SET … NX`); false when it already held a value. */
+  setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
   /** Deletes `key`; true when it existed. */
   delete(key: string): Promise<boolean>;
   /** Adds `member` to the set under `key`, which lives at least `ttlSeconds` more. */

@@ -1,7 +1,13 @@
 import type { Config } from '../config/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { forwardsTokens } from '../gate/checks/refresh-policy.js';
+import { claimProjection } from './claim-projection.js';
 import { CookieSessionStore } from './cookie-store.js';
+import { FallbackCodec } from './fallback-copy.js';
+import { FallbackSessionManager } from './fallback-session-manager.js';
+import { SessionFallback } from './fallback.js';
+import { OutageSessions } from './outage-sessions.js';
 import type { KeyBinding } from './keys.js';
 import { MemoryBackend } from './memory-backend.js';
 import { CircuitBreaker } from './circuit-breaker.js';
@@ -59,7 +65,32 @@ export function createSessionManager(config: Config, logger: Logger, metrics?: M
   if (config.sessionStore === 'memory')
     return new SessionManager({ ...manager, store: store(new MemoryBackend()), cacheTtl: 0 });
   const redis = redisBackend(config, logger);
-  return new SessionManager({ ...manager, store: store(redis), cacheTtl: config.sessionCacheTtl });
+  const server = store(redis);
+  if (config.sessionFallback !== 'cookie')
+    return new SessionManager({ ...manager, store: server, cacheTtl: config.sessionCacheTtl });
+  const copyName = `${common.cookieName}_fb`;
+  const options = {
+    codec: new FallbackCodec({
+      ...common,
+      cookieName: copyName,
+      project: claimProjection(config.assertClaims, config.headers),
+    }),
+    outage: new CookieSessionStore(common),
+    store: server,
+    backend: redis,
+    lifetime: common.lifetime,
+    maxAge: config.sessionFallbackMaxAge,
+    restore: config.sessionFallbackRestore,
+    forwardsTokens: forwardsTokens(config),
+    sessionName: common.cookieName,
+    copyName,
+    policy: common.policy,
+    logger,
+    metrics,
+  };
+  const copies = new SessionFallback(options);
+  const outage = new OutageSessions(options, copies);
+  return new FallbackSessionManager({ ...manager, store: server, cacheTtl: config.sessionCacheTtl, copies, outage });
 }
 
 /** A connected Redis backend whose every command is bounded by `REDIS_COMMAND_TIMEOUT` behind one circuit breaker. */

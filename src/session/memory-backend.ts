@@ -50,6 +50,12 @@ export class MemoryBackend implements Backend {
     return true;
   }
 
+  async setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean> {
+    if (this.live(key) !== undefined) return false;
+    this.put(key, value, ttlSeconds * 1000);
+    return true;
+  }
+
   async delete(key: string): Promise<boolean> {
     const existed = this.live(key) !== undefined;
     this.entries.delete(key);

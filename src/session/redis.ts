@@ -62,6 +62,16 @@ export class RedisBackend implements Backend {
     return reply === 'OK';
   }
 
+  async setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean> {
+    const reply = await this.run(() =>
+      this.client.set(this.namespace + key, value, {
+        condition: 'NX',
+        expiration: { type: 'EX', value: Math.max(1, Math.ceil(ttlSeconds)) },
+      }),
+    );
+    return reply === 'OK';
+  }
+
   async delete(key: string): Promise<boolean> {
     return (await this.run(() => this.client.del(this.namespace + key))) > 0;
   }

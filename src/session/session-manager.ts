@@ -23,6 +23,8 @@ export interface ActiveSession {
   readonly handle: string;
   /** Set-Cookie values the answer must carry (a touch of a cookie session), often none. */
   readonly setCookies: string[];
+  /** Served without Redis (`SESSION_FALLBACK=cookie`: a copy or an outage session): no refresh, no tokens from a copy. */
+  readonly degraded?: boolean | undefined;
 }
 
 /** What the manager needs: its store, lifetimes, cache bounds, logger and metrics. */
@@ -51,7 +53,7 @@ export type LockOutcome<T> = { readonly locked: true; readonly value: T } | { re
 export class SessionManager {
   /** `cookie`, `redis` or `memory`. */
   readonly kind: string;
-  private readonly store: SessionStore;
+  protected readonly store: SessionStore;
   private readonly cache: LRUCache<string, Session>;
   private readonly caching: boolean;
   /**
@@ -61,7 +63,7 @@ export class SessionManager {
    */
   private readonly refreshed: LRUCache<string, { readonly until: number; readonly setCookies: string[] }>;
 
-  constructor(private readonly options: SessionManagerOptions) {
+  constructor(protected readonly options: SessionManagerOptions) {
     this.store = options.store;
     this.kind = options.store.kind;
     const ttl = options.cacheTtl;
@@ -82,13 +84,21 @@ export class SessionManager {
     return this.store.cookieNames();
   }
 
-  private forget(handle: string): void {
+  /** Set-Cookie values clearing fallback cookies left on a request found unauthenticated (none here). */
+  leftovers(_cookies: Cookies): string[] {
+    return [];
+  }
+
+  /** True when sessions outlive a Redis outage (`SESSION_FALLBACK=cookie`), so readiness stays up. */
+  readonly bridgesOutages: boolean = false;
+
+  protected forget(handle: string): void {
     this.cache.delete(handle);
     this.refreshed.delete(handle);
   }
 
   /** The stored session behind `handle`, from the cache when allowed, live or not. */
-  private async find(handle: string): Promise<Session | undefined> {
+  protected async find(handle: string): Promise<Session | undefined> {
     let session = this.caching ? this.cache.get(handle) : undefined;
     this.options.metrics?.cacheLookup(session !== undefined);
     if (session === undefined) {
@@ -107,13 +117,18 @@ export class SessionManager {
     const handle = this.store.handle(cookies);
     if (handle === undefined) return undefined;
     const session = await this.find(handle);
-    if (session === undefined || !isLive(session, this.options.lifetime)) return undefined;
+    return session === undefined ? undefined : this.serve(handle, session, cookies);
+  }
+
+  /** The stored `session` at `handle` as the answer to `get`: undefined when not live or revoked; touched when due. */
+  protected async serve(handle: string, session: Session, cookies: Cookies): Promise<ActiveSession | undefined> {
+    if (!isLive(session, this.options.lifetime)) return undefined;
     if (this.options.revocations !== undefined && (await this.options.revocations.isRevoked(session))) return undefined;
     const setCookies = await this.touch(handle, session, cookies);
     return setCookies === undefined ? undefined : { session, handle, setCookies };
   }
 
-  private async touch(handle: string, session: Session, cookies: Cookies): Promise<string[] | undefined> {
+  protected async touch(handle: string, session: Session, cookies: Cookies): Promise<string[] | undefined> {
     const { lifetime } = this.options;
     if (!needsTouch(session, lifetime)) return [];
     const now = nowSeconds();
@@ -141,7 +156,7 @@ export class SessionManager {
     if (old !== undefined) {
       this.forget(old);
       try {
-        await this.store.delete(old);
+        await this.remove(old);
       } catch (err) {
         this.options.logger.warn(
           { event: 'session', err: { message: (err as Error).message }, code: isAppError(err) ? err.code : 'INTERNAL' },
@@ -150,7 +165,17 @@ export class SessionManager {
       }
     }
     const jti = session.jti ?? randomBytes(16).toString('base64url');
-    return (await this.store.write({ ...session, jti }, cookies)).setCookies;
+    return this.start({ ...session, jti }, cookies);
+  }
+
+  /** Writes a new session; its Set-Cookie values. */
+  protected async start(session: Session, cookies: Cookies): Promise<string[]> {
+    return (await this.store.write(session, cookies)).setCookies;
+  }
+
+  /** Deletes the session at `handle` from its store. */
+  protected remove(handle: string): Promise<void> {
+    return this.store.delete(handle);
   }
 
   /**
@@ -188,7 +213,7 @@ export class SessionManager {
         );
       }
       this.forget(handle);
-      await this.store.delete(handle);
+      await this.remove(handle);
     }
     const live = session !== undefined && isLive(session, this.options.lifetime) ? session : undefined;
     // A copy of this cookie would stay valid: revoke it on every replica (a failure throws, 503).

@@ -23,6 +23,8 @@ export interface Session {
   readonly expiresAt: number;
   /** Last time a request used the session, at touch granularity. */
   readonly lastSeenAt: number;
+  /** `fallback`: a cookie session made at a login while Redis was unreachable (`SESSION_FALLBACK=cookie`), moved into Redis when it returns. */
+  readonly origin?: 'fallback' | undefined;
 }
 
 /** Lifetimes the stores enforce, from the configuration. */

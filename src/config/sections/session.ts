@@ -4,6 +4,9 @@ import type { EnvReader } from '../env-reader.js';
 /** Where sessions live. See docs/configuration.md#session_store. */
 export type SessionStoreKind = 'cookie' | 'redis' | 'memory';
 
+/** What keeps sessions usable while Redis is unreachable. See docs/configuration.md#session_fallback. */
+export type SessionFallbackKind = 'none' | 'cookie';
+
 /** Session keys, store and lifetimes. */
 export interface SessionConfig {
   /** `SESSION_SECRET` / `SESSION_SECRET_FILE`, or the first of `SESSION_SECRETS`: the secret new sessions are encrypted with. Exactly 32 characters. */
@@ -20,6 +23,12 @@ export interface SessionConfig {
   readonly sessionCacheTtl: number;
   /** `SESSION_CACHE_SIZE`: sessions kept in the in-process cache. Default 10000. */
   readonly sessionCacheSize: number;
+  /** `SESSION_FALLBACK`: `none` (default) or `cookie` (only with `SESSION_STORE=redis`): an encrypted minimal copy of each session in `<prefix>session_fb`, used only while Redis is unreachable. */
+  readonly sessionFallback: SessionFallbackKind;
+  /** `SESSION_FALLBACK_MAX_AGE`: seconds a copy stays usable after Redis last confirmed its session. Default 900. */
+  readonly sessionFallbackMaxAge: number;
+  /** `SESSION_FALLBACK_RESTORE`: re-create sessions from valid copies after Redis lost its data (epoch key changed). Default false. */
+  readonly sessionFallbackRestore: boolean;
 }
 
 /** Most secrets `SESSION_SECRETS` may list: every extra one is one more decryption try for a foreign cookie. */
@@ -95,6 +104,15 @@ export const sessionSection = defineSection({
     sessionCacheSize: v.integer('SESSION_CACHE_SIZE', 10000, 0, 1000000, {
       doc: 'Sessions kept in the in-process cache.',
     }),
+    sessionFallback: v.oneOf('SESSION_FALLBACK', ['none', 'cookie'] as const, 'none', {
+      doc: 'cookie (only with SESSION_STORE=redis): an encrypted minimal copy of each session in a second cookie, used only while Redis is unreachable.',
+    }),
+    sessionFallbackMaxAge: v.integer('SESSION_FALLBACK_MAX_AGE', 900, 30, 86400, {
+      doc: 'Seconds a fallback copy stays usable after Redis last confirmed its session.',
+    }),
+    sessionFallbackRestore: v.boolean('SESSION_FALLBACK_RESTORE', false, {
+      doc: 'Re-create sessions from valid fallback copies after Redis lost its data (epoch key changed).',
+    }),
   },
   build({ secret, secrets, ...rest }, r): SessionConfig {
     const list = sessionSecrets(r, secret, secrets);
@@ -103,6 +121,15 @@ export const sessionSection = defineSection({
         'SESSION_STORE=memory keeps sessions in this process only: use it for development, never with several replicas',
       );
     }
+    if (rest.sessionFallback === 'cookie' && rest.sessionStore !== 'redis') {
+      r.problems.push(
+        `SESSION_FALLBACK=cookie needs SESSION_STORE=redis (got ${rest.sessionStore}): it bridges Redis outages; unset SESSION_FALLBACK or use the redis store`,
+      );
+    }
+    if (rest.sessionFallbackRestore && rest.sessionFallback !== 'cookie')
+      r.problems.push(
+        'SESSION_FALLBACK_RESTORE=true needs SESSION_FALLBACK=cookie: sessions are restored from their copies',
+      );
     return { sessionSecret: list[0] ?? '', sessionSecrets: list, ...rest };
   },
 });

@@ -1,6 +1,6 @@
 import { GRAPH_FAILED, inOverage } from '../../authz/bearer/bearer-check.js';
 import type { ClaimPredicate } from '../../authz/claim-rules.js';
-import { AppError } from '../../errors/app-error.js';
+import { AppError, isAppError } from '../../errors/app-error.js';
 import type { ActiveSession } from '../../session/session-manager.js';
 import { nowSeconds, type Session } from '../../session/session.js';
 import type { Decision, GateRequest } from '../decision.js';
@@ -25,10 +25,19 @@ const ANONYMOUS: Decision = { kind: 'bypass', anonymous: true, setCookies: [] };
 /** Every other path: a valid session that passes `ASSERT_CLAIMS` is let through with identity headers. */
 export async function sessionCheck(ctx: FlowContext, rules: SessionRules, req: GateRequest): Promise<Decision> {
   const { sessions, config } = ctx.deps;
-  let loaded = await sessions.get(req.cookies); // undefined also when ended meanwhile: a logout elsewhere
-  if (loaded === undefined) return unauthenticated(ctx, req);
+  let loaded: ActiveSession | undefined;
+  try {
+    loaded = await sessions.get(req.cookies); // undefined also when ended meanwhile: a logout elsewhere
+  } catch (err) {
+    // SESSION_FALLBACK=cookie: with Redis away and no usable copy, a navigation logs in again
+    // (and gets an outage cookie session); fetch/XHR keep the 503, so SPAs do not loop on logins.
+    const outage = isAppError(err) && err.code === 'SESSION_STORE_UNAVAILABLE';
+    if (!outage || !sessions.bridgesOutages || !isNavigation(req.method, req.headers)) throw err;
+  }
+  if (loaded === undefined) return withCookies(await unauthenticated(ctx, req), sessions.leftovers(req.cookies));
   const { refresher } = ctx;
-  if (refresher !== undefined && refresher.auto && refresher.isDue(loaded.session)) {
+  if (loaded.degraded) stillUsable(ctx, loaded);
+  else if (refresher !== undefined && refresher.auto && refresher.isDue(loaded.session)) {
     const result = await refresher.refresh(loaded, req.cookies, req.correlationId);
     if (result.kind === 'ended') return withCookies(await unauthenticated(ctx, req), result.setCookies);
     if (result.kind === 'kept') stillUsable(ctx, result.active);
