@@ -11,7 +11,12 @@ import { seedSession } from '../support/seed-session.js';
 const RATE = 300;
 const FAULT_AT = 1000;
 const FAULT_MS = 5000;
-const FALLBACK = { SESSION_FALLBACK: 'cookie', SESSION_CACHE_TTL: '0', LOG_LEVEL: 'error' };
+const FALLBACK = {
+  SESSION_FALLBACK: 'cookie',
+  SESSION_CACHE_TTL: '0',
+  LOG_LEVEL: 'error',
+  REDIS_COMMAND_TIMEOUT: '250',
+};
 
 let redis: RedisServer;
 let h: Harness;

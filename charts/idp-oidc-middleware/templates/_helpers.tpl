@@ -157,6 +157,9 @@ another only in case is listed once.
 {{- range $i := untilStep 1 6 1 }}
 {{- $names = append $names (printf "%ssession_%d" $p $i) }}
 {{- end }}
+{{- if eq (toString (dig "fallback" "mode" "none" .Values.sessionStore)) "cookie" }}
+{{- $names = append $names (printf "%ssession_fb" $p) }}
+{{- end }}
 {{- toJson $names }}
 {{- end }}
 
