@@ -137,7 +137,7 @@ export async function latencyAtRate(
   seconds: number,
   rate: number,
   cpus: string,
-): Promise<{ p50: number; p99: number; non2xx: number }> {
+): Promise<{ p50: number; p99: number; non2xx: number; rps: number }> {
   const args = [
     'node_modules/autocannon/autocannon.js',
     '-c',
@@ -151,8 +151,12 @@ export async function latencyAtRate(
     url,
   ];
   const { stdout } = await run('taskset', ['-c', cpus, process.execPath, ...args], { cwd: ROOT, maxBuffer: 1 << 24 });
-  const result = JSON.parse(stdout) as { latency: { p50: number; p99: number }; non2xx: number };
-  return { p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx };
+  const result = JSON.parse(stdout) as {
+    latency: { p50: number; p99: number };
+    non2xx: number;
+    requests: { average: number };
+  };
+  return { p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, rps: result.requests.average };
 }
 
 /**

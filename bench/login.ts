@@ -19,7 +19,16 @@ export function traefikHeaders(cookie?: string): Record<string, string> {
   };
 }
 
-/** The service's environment for a benchmark instance: the tests' environment, quieter. */
+/**
+ * The contract configuration's two extra identity headers: the user's name and
+ * groups, rendered from HEADERS templates on every allowed check.
+ */
+export const BENCH_HEADERS = JSON.stringify([
+  { name: 'X-Auth-Name', value: '{{ .claims.name }}' },
+  { name: 'X-Auth-Groups', value: '{{ .claims.groups }}' },
+]);
+
+/** The service's environment for a benchmark instance: the tests' environment, quieter, with BENCH_HEADERS. */
 export function serviceEnv(
   issuer: string,
   store: 'cookie' | 'redis',
@@ -30,12 +39,14 @@ export function serviceEnv(
     SESSION_STORE: store,
     COOKIE_NAME_PREFIX: '_b_',
     LOG_LEVEL: 'warn',
+    HEADERS: BENCH_HEADERS,
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
     ...extra,
   });
 }
 
-interface Answer {
+/** One answer of the service, read whole. */
+export interface Answer {
   readonly status: number;
   header(name: string): string | undefined;
   readonly setCookies: string[];
@@ -43,7 +54,7 @@ interface Answer {
 }
 
 /** A forwardAuth subrequest over node:http (fetch would add Sec-Fetch-Mode: cors, which is not a navigation). */
-function forward(base: string, uri: string, cookie?: string): Promise<Answer> {
+export function forward(base: string, uri: string, cookie?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.get(
       `${base}/oauth2/auth`,
@@ -88,8 +99,14 @@ export async function assertAllowed(base: string, cookie: string): Promise<void>
   const res = await forward(base, '/dashboard?tab=1', cookie);
   const user = res.header('x-forwarded-user');
   const email = res.header('x-forwarded-email');
-  if (res.status !== 200 || user !== 'Alice Andersen' || email !== 'alice@example.test') {
-    throw new Error(`session check failed: ${res.status} user=${user} email=${email}`);
+  const groups = res.header('x-auth-groups');
+  if (
+    res.status !== 200 ||
+    user !== 'Alice Andersen' ||
+    email !== 'alice@example.test' ||
+    groups !== 'demo-users,admins'
+  ) {
+    throw new Error(`session check failed: ${res.status} user=${user} email=${email} groups=${groups}`);
   }
 }
 
