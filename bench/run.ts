@@ -83,18 +83,6 @@ async function main(): Promise<void> {
         ` entra ${entraCookie.length} bytes in ${entraCookie.split('; ').length} chunks`,
     );
 
-    if (mode === 'profile') {
-      for (const [name, svc, cookie] of [
-        ['cookie', cookieSvc, cookieLogin],
-        ['redis', redisSvc, redisLogin],
-        ['entra', cookieSvc, entraCookie],
-      ] as const) {
-        const r = await wrk(`${svc.url}/oauth2/auth`, traefikHeaders(cookie), duration, LOAD_CPU);
-        console.log(`${name}: ${r.rps.toFixed(0)} req/s p99 ${r.p99.toFixed(2)} ms`);
-      }
-      return; // the profiles are written when the children stop (bench/profiles/)
-    }
-
     // Distinct redis sessions in rotation: nearly every check misses the in-process caches.
     const seeded = Date.now();
     const many = await seedSessions(redisEnv, sessionCount, (n) => plainSession(n));
@@ -102,6 +90,20 @@ async function main(): Promise<void> {
     console.log(`seeded ${many.length} redis sessions in ${((Date.now() - seeded) / 1000).toFixed(0)} s`);
     const manyCheck = await forward(redisSvc.url, '/dashboard?tab=1', many[many.length - 1]);
     if (manyCheck.status !== 200) throw new Error(`a seeded redis session answered ${manyCheck.status}`);
+
+    if (mode === 'profile') {
+      // One service per profile file: the cookie service runs cookie then entra, the redis one redis then the rotation.
+      for (const [name, svc, cookie, extra] of [
+        ['cookie', cookieSvc, cookieLogin, []],
+        ['entra', cookieSvc, entraCookie, []],
+        ['redis', redisSvc, redisLogin, []],
+        ['redis rotating', redisSvc, undefined, ['-s', rotation]],
+      ] as const) {
+        const r = await wrk(`${svc.url}/oauth2/auth`, traefikHeaders(cookie), duration, LOAD_CPU, [...extra]);
+        console.log(`${name}: ${r.rps.toFixed(0)} req/s p99 ${r.p99.toFixed(2)} ms`);
+      }
+      return; // the profiles are written when the children stop (bench/profiles/)
+    }
 
     // A cached valid bearer token (BEARER_AUTH=on), against an emulated Entra tenant.
     const bearerSvc = await start(
