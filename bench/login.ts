@@ -94,6 +94,18 @@ export async function loginFor(base: string): Promise<string> {
   return cookieHeader(done.setCookies, tx);
 }
 
+/**
+ * What a browser holds after one more check: the cookie updated by the answer's
+ * Set-Cookie (a touch re-issues a cookie session once a minute). wrk ignores
+ * Set-Cookie, so without this every answer after the first minute would carry a
+ * refreshed cookie no browser would still be missing.
+ */
+export async function followCookies(base: string, cookie: string): Promise<string> {
+  const res = await forward(base, '/dashboard?tab=1', cookie);
+  if (res.status !== 200) throw new Error(`session check failed: ${res.status}`);
+  return res.setCookies.length === 0 ? cookie : cookieHeader(res.setCookies, cookie);
+}
+
 /** Checks once, before loading, that the cookie passes with the right identity headers. */
 export async function assertAllowed(base: string, cookie: string): Promise<void> {
   const res = await forward(base, '/dashboard?tab=1', cookie);

@@ -9,6 +9,8 @@ export interface Target {
   readonly results: WrkResult[];
   /** Extra wrk arguments (`-s rotate.lua`). */
   readonly extra: string[];
+  /** Take the answer's Set-Cookie before each round, as a browser would (a single session cookie). */
+  readonly browser: boolean;
 }
 
 /** Everything a run measured. */

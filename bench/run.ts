@@ -15,7 +15,7 @@ import { CLIENT, ORIGIN } from '../test/support/harness.js';
 import { API_CLIENT_ID, APP_A, SECRET, startEntraTenants, T1 } from '../test/support/entra-tenants.js';
 import { TEST_POLICY } from '../test/support/bearer-service.js';
 import { buildService, latencyAtRate, median, rssMb, serviceNodeArgs, startChild, wrk, type Child } from './lib.js';
-import { assertAllowed, forward, loginFor, serviceEnv, traefikHeaders } from './login.js';
+import { assertAllowed, followCookies, forward, loginFor, serviceEnv, traefikHeaders } from './login.js';
 import { printReport, type Target } from './report.js';
 import { entraSession, plainSession, rotationScript, seedSessions } from './seed.js';
 
@@ -32,7 +32,13 @@ const target = (name: string, child: Child, headers: Record<string, string>, scr
   headers,
   results: [],
   extra: script === undefined ? [] : ['-s', script],
+  browser: headers.Cookie !== undefined,
 });
+
+/** Before a round: a browser's cookie is what the last answer set (the service's only; a reference server sets none). */
+async function follow(t: Target): Promise<void> {
+  if (t.browser) t.headers.Cookie = await followCookies(t.child.url, t.headers.Cookie ?? '');
+}
 
 async function main(): Promise<void> {
   if (mode === 'memory') {
@@ -138,6 +144,7 @@ async function main(): Promise<void> {
 
     for (let round = 0; round < rounds; round++) {
       for (const t of targets) {
+        await follow(t);
         const r = await wrk(url(t), t.headers, duration, LOAD_CPU, t.extra);
         if (r.bad > 0) throw new Error(`${t.name}: ${r.bad} responses outside 2xx/3xx`);
         t.results.push(r);
@@ -152,6 +159,7 @@ async function main(): Promise<void> {
     const fixed = { bare: [] as number[], cookie: [] as number[], rps: [] as number[] };
     for (let round = 0; round < rounds; round++) {
       for (const [key, t] of [['bare', bareT] as const, ['cookie', cookieT] as const]) {
+        await follow(t);
         const r = await latencyAtRate(url(t), t.headers, duration, rate, LOAD_CPU);
         if (r.non2xx > 0) throw new Error(`${t.name}: ${r.non2xx} responses outside 2xx at ${rate} req/s`);
         fixed[key].push(r.p99);
@@ -171,7 +179,10 @@ async function main(): Promise<void> {
     ];
     for (const t of unpinned) await wrk(url(t), t.headers, Math.min(2, duration));
     for (let round = 0; round < rounds; round++) {
-      for (const t of unpinned) t.results.push(await wrk(url(t), t.headers, duration));
+      for (const t of unpinned) {
+        await follow(t);
+        t.results.push(await wrk(url(t), t.headers, duration));
+      }
     }
     printReport({
       targets,
