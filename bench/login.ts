@@ -58,7 +58,7 @@ export function forward(base: string, uri: string, cookie?: string): Promise<Ans
   return new Promise((resolve, reject) => {
     const req = http.get(
       `${base}/oauth2/auth`,
-      { headers: { ...traefikHeaders(cookie), 'X-Forwarded-Uri': uri }, agent: false },
+      { headers: { ...traefikHeaders(cookie), 'X-Forwarded-Uri': uri }, agent: false, maxHeaderSize: 1 << 16 },
       (res) => {
         let body = '';
         res.setEncoding('utf8');

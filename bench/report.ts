@@ -11,6 +11,8 @@ export interface Target {
   readonly extra: string[];
   /** Take the answer's Set-Cookie before each round, as a browser would (a single session cookie). */
   readonly browser: boolean;
+  /** Cores the service (with its workers) and wrk used in each round, where measured. */
+  readonly cores: { service: number; wrk: number }[];
 }
 
 /** Everything a run measured. */
@@ -59,6 +61,11 @@ export function printReport(r: Report): void {
       ` cookie check p99 ${fmt(p99Cookie)} ms (rounds: ${r.fixed.bare.join('/')} vs ${r.fixed.cookie.join('/')}; achieved ${fmt(median(r.fixed.rps), 0)} req/s)`,
   );
   console.log(`redis store service RSS after ${r.sessions} sessions in rotation: ${fmt(r.redisRss, 1)} MB`);
+  for (const t of r.unpinned) {
+    const service = median(t.cores.map((c) => c.service));
+    const load = median(t.cores.map((c) => c.wrk));
+    console.log(`${t.name}: the service used ${fmt(service)} cores, wrk ${fmt(load)} cores (of 2)`);
+  }
   const cookieOne = rows.find((x) => x.name === 'cookie, 1 worker (pinned)')?.rps ?? NaN;
   const workers2 = rows.find((x) => x.name === 'cookie, WORKERS=2, unpinned')?.rps ?? NaN;
   console.log(

@@ -14,7 +14,17 @@ import { startRedisServer } from '../test/support/redis-server.js';
 import { CLIENT, ORIGIN } from '../test/support/harness.js';
 import { API_CLIENT_ID, APP_A, SECRET, startEntraTenants, T1 } from '../test/support/entra-tenants.js';
 import { TEST_POLICY } from '../test/support/bearer-service.js';
-import { buildService, latencyAtRate, median, rssMb, serviceNodeArgs, startChild, wrk, type Child } from './lib.js';
+import {
+  buildService,
+  cpuSeconds,
+  latencyAtRate,
+  median,
+  rssMb,
+  serviceNodeArgs,
+  startChild,
+  wrk,
+  type Child,
+} from './lib.js';
 import { assertAllowed, followCookies, forward, loginFor, serviceEnv, traefikHeaders } from './login.js';
 import { printReport, type Target } from './report.js';
 import { entraSession, plainSession, rotationScript, seedSessions } from './seed.js';
@@ -33,6 +43,7 @@ const target = (name: string, child: Child, headers: Record<string, string>, scr
   results: [],
   extra: script === undefined ? [] : ['-s', script],
   browser: headers.Cookie !== undefined,
+  cores: [],
 });
 
 /** Before a round: a browser's cookie is what the last answer set (the service's only; a reference server sets none). */
@@ -181,7 +192,10 @@ async function main(): Promise<void> {
     for (let round = 0; round < rounds; round++) {
       for (const t of unpinned) {
         await follow(t);
-        t.results.push(await wrk(url(t), t.headers, duration));
+        const before = cpuSeconds(t.child.pid);
+        const r = await wrk(url(t), t.headers, duration);
+        t.results.push(r);
+        t.cores.push({ service: (cpuSeconds(t.child.pid) - before) / duration, wrk: r.wrkCpu / duration });
       }
     }
     printReport({
