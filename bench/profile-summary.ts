@@ -18,7 +18,7 @@ for (const n of profile.nodes) {
   const key = `${n.callFrame.functionName || '(anonymous)'} ${url}:${n.callFrame.lineNumber + 1}`;
   byFn.set(key, (byFn.get(key) ?? 0) + (n.hitCount ?? 0));
 }
-byFn.delete('(idle) :1');
+for (const k of byFn.keys()) if (k.startsWith('(idle) ')) byFn.delete(k);
 for (const [k, v] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, Number(process.argv[3] ?? 30))) {
   console.log(`${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
 }
