@@ -22,12 +22,12 @@ export interface HandleCacheOptions<V> {
  * A Map lookup hashes its whole key, and a request's cookie is a new string each time,
  * so keying by the value cost a full pass over it on every check (the largest single
  * cost of a cookie-store check, docs/performance.md). Long handles are keyed instead by
- * their length and tail; an entry is a hit only when its stored handle equals the one
+ * a hash of their length and tail; an entry is a hit only when its stored handle equals the one
  * asked for, character for character, so two handles sharing a fingerprint never share
  * an entry's value: the later one merely evicts the earlier.
  */
 export class HandleCache<V> {
-  private readonly lru: LRUCache<string, { readonly handle: string; readonly value: V }>;
+  private readonly lru: LRUCache<string | number, { readonly handle: string; readonly value: V }>;
 
   constructor(options: HandleCacheOptions<V>) {
     this.lru = new LRUCache({
@@ -38,9 +38,13 @@ export class HandleCache<V> {
     });
   }
 
-  /** The key of a handle: itself when short, else its length and tail. */
-  static key(handle: string): string {
-    return handle.length <= SHORT ? handle : `${handle.length}:${handle.slice(-TAIL)}`;
+  /** The key of a handle: itself when short, else a 32-bit FNV-1a hash of its length and tail (no new string). */
+  static key(handle: string): string | number {
+    if (handle.length <= SHORT) return handle;
+    let hash = 0x811c9dc5 ^ handle.length;
+    for (let i = handle.length - TAIL; i < handle.length; i++)
+      hash = Math.imul(hash ^ handle.charCodeAt(i), 0x01000193);
+    return hash >>> 0;
   }
 
   /** The value stored for exactly this handle, if any. */
@@ -49,6 +53,7 @@ export class HandleCache<V> {
     return entry?.handle === handle ? entry.value : undefined;
   }
 
+  /** Stores `value` for this handle, replacing (evicting) any entry with the same fingerprint. */
   set(handle: string, value: V): void {
     this.lru.set(HandleCache.key(handle), { handle, value });
   }
@@ -59,6 +64,7 @@ export class HandleCache<V> {
     if (this.lru.peek(key)?.handle === handle) this.lru.delete(key);
   }
 
+  /** Forgets every entry. */
   clear(): void {
     this.lru.clear();
   }
