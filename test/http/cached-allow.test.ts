@@ -41,6 +41,28 @@ describe.each(['cookie', 'redis'] as const)('allowed checks answered from the ca
     }
   });
 
+  it('answers no-store with the identity headers, and adds Set-Cookie only when the session is touched', async () => {
+    const clock = fakeClock();
+    try {
+      // Smaller than Entra's: a touched answer must fit the test client's 16 KB header limit.
+      const claims = { ...entraClaims(), groups: ['g1', 'g2'] };
+      const { cookie } = await seedSession(h.service.sessions, { claims });
+      const first = await h.forward('/app', { cookie }).expect(200);
+      expect(first.headers['cache-control']).toBe('no-store');
+      expect(first.headers['content-length']).toBe('0');
+      expect(first.headers['set-cookie']).toBeUndefined();
+      expect(first.headers['x-auth-name']).toBe('Erika Entra');
+      clock.advance(61); // a touch is due: lastSeenAt is written again
+      const touched = await h.forward('/app', { cookie }).expect(200);
+      expect(touched.headers['cache-control']).toBe('no-store');
+      expect(touched.headers['x-auth-groups']).toBe('g1,g2');
+      if (store === 'cookie') expect(touched.headers['set-cookie']?.length).toBeGreaterThan(0);
+      else expect(touched.headers['set-cookie']).toBeUndefined();
+    } finally {
+      clock.restore();
+    }
+  });
+
   it('refuses a cached session once it is logged out on this replica', async () => {
     const { cookie } = await seedSession(h.service.sessions, { claims: entraClaims(), ...tokens });
     await h.forward('/app', { cookie }).expect(200);
