@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { freePort, waitForPort } from '../test/support/free-port.js';
@@ -79,6 +79,8 @@ export interface WrkResult {
   readonly p99: number;
   /** Responses wrk counted as non-2xx/3xx. */
   readonly bad: number;
+  /** CPU seconds wrk itself used (user + system, from /usr/bin/time). */
+  readonly wrkCpu: number;
 }
 
 function ms(text: string): number {
@@ -105,15 +107,18 @@ export async function wrk(
     ...extra,
     url,
   ];
-  const { stdout } =
+  const timed = ['-f', 'wrk-cpu %U %S', 'wrk', ...args];
+  const { stdout, stderr } =
     cpus === undefined
-      ? await run('wrk', args, { maxBuffer: 1 << 24 })
-      : await run('taskset', ['-c', cpus, 'wrk', ...args], { maxBuffer: 1 << 24 });
+      ? await run('/usr/bin/time', timed, { maxBuffer: 1 << 24 })
+      : await run('taskset', ['-c', cpus, '/usr/bin/time', ...timed], { maxBuffer: 1 << 24 });
+  const cpu = /wrk-cpu ([\d.]+) ([\d.]+)/.exec(stderr);
+  const wrkCpu = cpu ? Number(cpu[1]) + Number(cpu[2]) : NaN;
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? NaN);
   const p50 = ms(/\n\s+50%\s+(\S+)/.exec(stdout)?.[1] ?? '');
   const p99 = ms(/\n\s+99%\s+(\S+)/.exec(stdout)?.[1] ?? '');
   const bad = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0);
-  return { rps, p50, p99, bad };
+  return { rps, p50, p99, bad, wrkCpu };
 }
 
 export const median = (xs: readonly number[]): number => {
@@ -121,6 +126,26 @@ export const median = (xs: readonly number[]): number => {
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
 };
+
+/** CPU seconds (user + system) a process and all its descendants have used so far (Linux /proc, 100 ticks/s). */
+export function cpuSeconds(pid: number): number {
+  let ticks = 0;
+  const visit = (p: number) => {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+      for (const tid of readdirSync(`/proc/${p}/task`)) {
+        const children = readFileSync(`/proc/${p}/task/${tid}/children`, 'utf8').trim();
+        for (const c of children ? children.split(' ') : []) visit(Number(c));
+      }
+    } catch {
+      // exited meanwhile
+    }
+  };
+  visit(pid);
+  return ticks / 100;
+}
 
 /** Resident set size of a process in MB (Linux /proc). */
 export function rssMb(pid: number): number {
@@ -137,7 +162,7 @@ export async function latencyAtRate(
   seconds: number,
   rate: number,
   cpus: string,
-): Promise<{ p50: number; p99: number; non2xx: number }> {
+): Promise<{ p50: number; p99: number; non2xx: number; rps: number }> {
   const args = [
     'node_modules/autocannon/autocannon.js',
     '-c',
@@ -151,8 +176,12 @@ export async function latencyAtRate(
     url,
   ];
   const { stdout } = await run('taskset', ['-c', cpus, process.execPath, ...args], { cwd: ROOT, maxBuffer: 1 << 24 });
-  const result = JSON.parse(stdout) as { latency: { p50: number; p99: number }; non2xx: number };
-  return { p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx };
+  const result = JSON.parse(stdout) as {
+    latency: { p50: number; p99: number };
+    non2xx: number;
+    requests: { average: number };
+  };
+  return { p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, rps: result.requests.average };
 }
 
 /**

@@ -19,7 +19,16 @@ export function traefikHeaders(cookie?: string): Record<string, string> {
   };
 }
 
-/** The service's environment for a benchmark instance: the tests' environment, quieter. */
+/**
+ * The contract configuration's two extra identity headers: the user's name and
+ * groups, rendered from HEADERS templates on every allowed check.
+ */
+export const BENCH_HEADERS = JSON.stringify([
+  { name: 'X-Auth-Name', value: '{{ .claims.name }}' },
+  { name: 'X-Auth-Groups', value: '{{ .claims.groups }}' },
+]);
+
+/** The service's environment for a benchmark instance: the tests' environment, quieter, with BENCH_HEADERS. */
 export function serviceEnv(
   issuer: string,
   store: 'cookie' | 'redis',
@@ -30,12 +39,14 @@ export function serviceEnv(
     SESSION_STORE: store,
     COOKIE_NAME_PREFIX: '_b_',
     LOG_LEVEL: 'warn',
+    HEADERS: BENCH_HEADERS,
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
     ...extra,
   });
 }
 
-interface Answer {
+/** One answer of the service, read whole. */
+export interface Answer {
   readonly status: number;
   header(name: string): string | undefined;
   readonly setCookies: string[];
@@ -43,11 +54,11 @@ interface Answer {
 }
 
 /** A forwardAuth subrequest over node:http (fetch would add Sec-Fetch-Mode: cors, which is not a navigation). */
-function forward(base: string, uri: string, cookie?: string): Promise<Answer> {
+export function forward(base: string, uri: string, cookie?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.get(
       `${base}/oauth2/auth`,
-      { headers: { ...traefikHeaders(cookie), 'X-Forwarded-Uri': uri }, agent: false },
+      { headers: { ...traefikHeaders(cookie), 'X-Forwarded-Uri': uri }, agent: false, maxHeaderSize: 1 << 16 },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -83,13 +94,31 @@ export async function loginFor(base: string): Promise<string> {
   return cookieHeader(done.setCookies, tx);
 }
 
+/**
+ * What a browser holds after one more check: the cookie updated by the answer's
+ * Set-Cookie (a touch re-issues a cookie session once a minute). wrk ignores
+ * Set-Cookie, so without this every answer after the first minute would carry a
+ * refreshed cookie no browser would still be missing.
+ */
+export async function followCookies(base: string, cookie: string): Promise<string> {
+  const res = await forward(base, '/dashboard?tab=1', cookie);
+  if (res.status !== 200) throw new Error(`session check failed: ${res.status}`);
+  return res.setCookies.length === 0 ? cookie : cookieHeader(res.setCookies, cookie);
+}
+
 /** Checks once, before loading, that the cookie passes with the right identity headers. */
 export async function assertAllowed(base: string, cookie: string): Promise<void> {
   const res = await forward(base, '/dashboard?tab=1', cookie);
   const user = res.header('x-forwarded-user');
   const email = res.header('x-forwarded-email');
-  if (res.status !== 200 || user !== 'Alice Andersen' || email !== 'alice@example.test') {
-    throw new Error(`session check failed: ${res.status} user=${user} email=${email}`);
+  const groups = res.header('x-auth-groups');
+  if (
+    res.status !== 200 ||
+    user !== 'Alice Andersen' ||
+    email !== 'alice@example.test' ||
+    groups !== 'demo-users,admins'
+  ) {
+    throw new Error(`session check failed: ${res.status} user=${user} email=${email} groups=${groups}`);
   }
 }
 

@@ -1,10 +1,14 @@
 /**
- * `npm run bench [-- memory|profile]`: the forwardAuth check under load.
- * Servers run pinned to CPU 0 as separate processes; wrk (-t1 -c32) runs on CPU 1.
- * Rounds of every target are interleaved; medians are reported. The last line is
- * machine-readable. BENCH_DURATION (seconds per round, default 5) and
- * BENCH_ROUNDS (default 3) shorten or lengthen a run.
+ * `npm run bench [-- memory|profile]`: the forwardAuth check under load, in the
+ * contract configuration (HEADERS with name and groups templates, a real login's
+ * ~1.8 KB cookie). Servers run pinned to CPU 0 as separate processes; wrk (-t1 -c32)
+ * runs on CPU 1. Rounds of every target are interleaved; medians are reported. The
+ * last line is machine-readable. BENCH_DURATION (seconds per round, default 5),
+ * BENCH_ROUNDS (default 3) and BENCH_SESSIONS (redis_100k, default 100000) shorten a run.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startDevIdentityProvider } from '../dev/identity-provider.js';
 import { startRedisServer } from '../test/support/redis-server.js';
 import { CLIENT, ORIGIN } from '../test/support/harness.js';
@@ -12,41 +16,50 @@ import { API_CLIENT_ID, APP_A, SECRET, startEntraTenants, T1 } from '../test/sup
 import { TEST_POLICY } from '../test/support/bearer-service.js';
 import {
   buildService,
+  cpuSeconds,
   latencyAtRate,
   median,
+  rssMb,
   serviceNodeArgs,
   startChild,
   wrk,
   type Child,
-  type WrkResult,
 } from './lib.js';
-import { assertAllowed, loginFor, serviceEnv, traefikHeaders } from './login.js';
+import { assertAllowed, followCookies, forward, loginFor, serviceEnv, traefikHeaders } from './login.js';
+import { printReport, type Target } from './report.js';
+import { entraSession, plainSession, rotationScript, seedSessions } from './seed.js';
 
 const SERVER_CPU = '0';
 const LOAD_CPU = '1';
 const duration = Math.max(1, Number(process.env.BENCH_DURATION ?? 5));
 const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+const sessionCount = Math.max(1, Number(process.env.BENCH_SESSIONS ?? 100_000));
 const mode = process.argv[2] ?? 'throughput';
-/** Offered rate (req/s) for the latency measurement below saturation. */
-const rate = Math.max(100, Number(process.env.BENCH_RATE ?? 4000));
 
-interface Target {
-  readonly name: string;
-  readonly child: Child;
-  readonly headers: Record<string, string>;
-  readonly results: WrkResult[];
-  readonly pinned: boolean;
+const target = (name: string, child: Child, headers: Record<string, string>, script?: string): Target => ({
+  name,
+  child,
+  headers,
+  results: [],
+  extra: script === undefined ? [] : ['-s', script],
+  browser: headers.Cookie !== undefined,
+  cores: [],
+});
+
+/** Before a round: a browser's cookie is what the last answer set (the service's only; a reference server sets none). */
+async function follow(t: Target): Promise<void> {
+  if (t.browser) t.headers.Cookie = await followCookies(t.child.url, t.headers.Cookie ?? '');
 }
-
-const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
 async function main(): Promise<void> {
   if (mode === 'memory') {
     const { runMemory } = await import('./memory.js');
     return runMemory();
   }
+  const started = Date.now();
   const main = await buildService();
   const children: Child[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'bench-'));
   const redis = await startRedisServer();
   const idp = await startDevIdentityProvider({
     clients: [
@@ -68,23 +81,43 @@ async function main(): Promise<void> {
       ...serviceNodeArgs(),
       ...(mode === 'profile' ? ['--cpu-prof', '--cpu-prof-dir=bench/profiles'] : []),
     ];
-    const cookieSvc = await start(main, serviceEnv(idp.issuer, 'cookie'), SERVER_CPU, profile);
-    const redisSvc = await start(main, serviceEnv(idp.issuer, 'redis', redis.url), SERVER_CPU, profile);
+    const cookieEnv = serviceEnv(idp.issuer, 'cookie');
+    const redisEnv = serviceEnv(idp.issuer, 'redis', redis.url);
+    const cookieSvc = await start(main, cookieEnv, SERVER_CPU, profile);
+    const redisSvc = await start(main, redisEnv, SERVER_CPU, profile);
     const cookieLogin = await loginFor(cookieSvc.url);
     const redisLogin = await loginFor(redisSvc.url);
     await assertAllowed(cookieSvc.url, cookieLogin);
     await assertAllowed(redisSvc.url, redisLogin);
+    // An Entra-sized session: 150 groups, three tokens, the cookie store in several chunks.
+    const [entraCookie = ''] = await seedSessions(cookieEnv, 1, () => entraSession(150));
+    const entraCheck = await forward(cookieSvc.url, '/dashboard?tab=1', entraCookie);
+    const entraGroups = entraCheck.header('x-auth-groups')?.split(',').length;
+    if (entraCheck.status !== 200 || entraGroups !== 150)
+      throw new Error(`entra session check failed: ${entraCheck.status}, ${entraGroups} groups`);
     console.log(
-      `logged in: cookie store ${cookieLogin.length} bytes of Cookie header, redis store ${redisLogin.length} bytes`,
+      `cookies: cookie store ${cookieLogin.length} bytes of Cookie header, redis store ${redisLogin.length} bytes,` +
+        ` entra ${entraCookie.length} bytes in ${entraCookie.split('; ').length} chunks`,
     );
 
+    // Distinct redis sessions in rotation: nearly every check misses the in-process caches.
+    const seeded = Date.now();
+    const many = await seedSessions(redisEnv, sessionCount, (n) => plainSession(n));
+    const rotation = rotationScript(dir, many);
+    console.log(`seeded ${many.length} redis sessions in ${((Date.now() - seeded) / 1000).toFixed(0)} s`);
+    const manyCheck = await forward(redisSvc.url, '/dashboard?tab=1', many[many.length - 1]);
+    if (manyCheck.status !== 200) throw new Error(`a seeded redis session answered ${manyCheck.status}`);
+
     if (mode === 'profile') {
-      for (const [name, svc, cookie] of [
-        ['cookie', cookieSvc, cookieLogin],
-        ['redis', redisSvc, redisLogin],
+      // One service per profile file: the cookie service runs cookie then entra, the redis one redis then the rotation.
+      for (const [name, svc, cookie, extra] of [
+        ['cookie', cookieSvc, cookieLogin, []],
+        ['entra', cookieSvc, entraCookie, []],
+        ['redis', redisSvc, redisLogin, []],
+        ['redis rotating', redisSvc, undefined, ['-s', rotation]],
       ] as const) {
-        const r = await wrk(`${svc.url}/oauth2/auth`, traefikHeaders(cookie), duration, LOAD_CPU);
-        console.log(`${name}: ${fmt(r.rps, 0)} req/s p99 ${fmt(r.p99)} ms`);
+        const r = await wrk(`${svc.url}/oauth2/auth`, traefikHeaders(cookie), duration, LOAD_CPU, [...extra]);
+        console.log(`${name}: ${r.rps.toFixed(0)} req/s p99 ${r.p99.toFixed(2)} ms`);
       }
       return; // the profiles are written when the children stop (bench/profiles/)
     }
@@ -108,101 +141,80 @@ async function main(): Promise<void> {
     const bare = await start('bench/serve-bare.ts', {}, SERVER_CPU);
     const expressRef = await start('bench/serve-express.ts', {}, SERVER_CPU);
     const targets: Target[] = [
-      { name: 'bare node:http', child: bare, headers: traefikHeaders(cookieLogin), results: [], pinned: true },
-      { name: 'bare express', child: expressRef, headers: traefikHeaders(cookieLogin), results: [], pinned: true },
-      { name: 'cookie store 200', child: cookieSvc, headers: traefikHeaders(cookieLogin), results: [], pinned: true },
-      { name: 'redis store 200', child: redisSvc, headers: traefikHeaders(redisLogin), results: [], pinned: true },
-      { name: 'no session 302', child: cookieSvc, headers: traefikHeaders(), results: [], pinned: true },
-      { name: 'cached bearer 200', child: bearerSvc, headers: bearerHeaders, results: [], pinned: true },
+      target('bare node:http', bare, traefikHeaders(cookieLogin)),
+      target('bare express', expressRef, traefikHeaders(cookieLogin)),
+      target('cookie store 200', cookieSvc, traefikHeaders(cookieLogin)),
+      target('redis store 200', redisSvc, traefikHeaders(redisLogin)),
+      target('entra cookie 200', cookieSvc, traefikHeaders(entraCookie)),
+      target(`redis ${many.length} rotating`, redisSvc, traefikHeaders(), rotation),
+      target('no session 302', cookieSvc, traefikHeaders()),
+      target('cached bearer 200', bearerSvc, bearerHeaders),
     ];
-    for (const t of targets) await wrk(`${t.child.url}/oauth2/auth`, t.headers, Math.min(2, duration), LOAD_CPU); // warm up (JIT, caches)
+    const url = (t: Target) => `${t.child.url}/oauth2/auth`;
+    for (const t of targets) await wrk(url(t), t.headers, Math.min(2, duration), LOAD_CPU, t.extra); // warm up
 
     for (let round = 0; round < rounds; round++) {
       for (const t of targets) {
-        const r = await wrk(`${t.child.url}/oauth2/auth`, t.headers, duration, LOAD_CPU);
+        await follow(t);
+        const r = await wrk(url(t), t.headers, duration, LOAD_CPU, t.extra);
         if (r.bad > 0) throw new Error(`${t.name}: ${r.bad} responses outside 2xx/3xx`);
         t.results.push(r);
       }
       process.stderr.write(`round ${round + 1}/${rounds} done\n`);
     }
+    const redisRss = rssMb(redisSvc.pid);
 
-    // Latency below saturation: at saturation wrk's 32 connections queue, so p99 >= 32 / (req/s).
-    const fixedRate = new Map<string, { p50: number; p99: number }>();
-    for (const t of [targets[0], targets[2], targets[3]]) {
-      const r = await latencyAtRate(`${t.child.url}/oauth2/auth`, t.headers, duration, rate, LOAD_CPU);
-      if (r.non2xx > 0) throw new Error(`${t.name}: ${r.non2xx} responses outside 2xx at ${rate} req/s`);
-      fixedRate.set(t.name, r);
+    // Latency below saturation: half the bare server's measured capacity, offered at a fixed rate.
+    const [bareT, , cookieT] = targets as [Target, Target, Target];
+    const rate = Math.round(median(bareT.results.map((r) => r.rps)) / 2);
+    const fixed = { bare: [] as number[], cookie: [] as number[], rps: [] as number[] };
+    for (let round = 0; round < rounds; round++) {
+      for (const [key, t] of [['bare', bareT] as const, ['cookie', cookieT] as const]) {
+        await follow(t);
+        const r = await latencyAtRate(url(t), t.headers, duration, rate, LOAD_CPU);
+        if (r.non2xx > 0) throw new Error(`${t.name}: ${r.non2xx} responses outside 2xx at ${rate} req/s`);
+        fixed[key].push(r.p99);
+        if (key === 'cookie') fixed.rps.push(r.rps);
+      }
     }
 
-    // Two workers, unpinned, against one unpinned worker: both share the two cores with wrk.
-    const workers2 = await start(
-      main,
-      serviceEnv(idp.issuer, 'cookie', undefined, { WORKERS: '2' }),
-      undefined,
-      serviceNodeArgs(),
-    );
+    // Two workers, unpinned, against the one pinned worker: both share the two cores with wrk.
+    const workers2 = await start(main, serviceEnv(idp.issuer, 'cookie', undefined, { WORKERS: '2' }), undefined, [
+      ...serviceNodeArgs(),
+    ]);
     const w2Login = await loginFor(workers2.url);
     await assertAllowed(workers2.url, w2Login);
-    const unpinned: Target[] = [
-      {
-        name: 'cookie, 1 worker (pinned)',
-        child: cookieSvc,
-        headers: traefikHeaders(cookieLogin),
-        results: [],
-        pinned: false,
-      },
-      {
-        name: 'cookie, WORKERS=2, unpinned',
-        child: workers2,
-        headers: traefikHeaders(w2Login),
-        results: [],
-        pinned: false,
-      },
+    const unpinned = [
+      target('cookie, 1 worker (pinned)', cookieSvc, traefikHeaders(cookieLogin)),
+      target('cookie, WORKERS=2, unpinned', workers2, traefikHeaders(w2Login)),
     ];
-    // The single-worker child stays pinned to one core: that is the one-core figure WORKERS=2 is compared with.
-    for (const t of unpinned) await wrk(`${t.child.url}/oauth2/auth`, t.headers, Math.min(2, duration));
+    for (const t of unpinned) await wrk(url(t), t.headers, Math.min(2, duration));
     for (let round = 0; round < rounds; round++) {
-      for (const t of unpinned) t.results.push(await wrk(`${t.child.url}/oauth2/auth`, t.headers, duration));
+      for (const t of unpinned) {
+        await follow(t);
+        const before = cpuSeconds(t.child.pid);
+        const r = await wrk(url(t), t.headers, duration);
+        t.results.push(r);
+        t.cores.push({ service: (cpuSeconds(t.child.pid) - before) / duration, wrk: r.wrkCpu / duration });
+      }
     }
-
-    const base = median(targets[0].results.map((r) => r.rps));
-    const rows = [...targets, ...unpinned].map((t) => {
-      const rps = median(t.results.map((r) => r.rps));
-      return {
-        name: t.name,
-        rps,
-        p50: median(t.results.map((r) => r.p50)),
-        p99: median(t.results.map((r) => r.p99)),
-        ratio: rps / base,
-      };
+    printReport({
+      targets,
+      unpinned,
+      rounds,
+      duration,
+      rate,
+      fixed,
+      redisRss,
+      sessions: many.length,
+      seconds: (Date.now() - started) / 1000,
     });
-    console.log(`\nservice node flags: ${serviceNodeArgs().join(' ') || '(none)'}`);
-    console.log(
-      `${rounds} rounds x ${duration}s, wrk -t1 -c32 on CPU ${LOAD_CPU}, servers on CPU ${SERVER_CPU} (last two rows unpinned)`,
-    );
-    console.log(
-      `${'target'.padEnd(30)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'x bare'.padStart(7)}`,
-    );
-    for (const r of rows)
-      console.log(
-        `${r.name.padEnd(30)} ${fmt(r.rps, 0).padStart(9)} ${fmt(r.p50).padStart(8)} ${fmt(r.p99).padStart(8)} ${fmt(r.ratio).padStart(7)}`,
-      );
-    console.log(`\nlatency at a fixed ${rate} req/s (autocannon -c32 -R${rate} on CPU ${LOAD_CPU}):`);
-    for (const [name, r] of fixedRate) console.log(`${name.padEnd(30)} p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms`);
-    const byName = (n: string) => rows.find((r) => r.name === n)!;
-    const cookie = byName('cookie store 200');
-    const redisRow = byName('redis store 200');
-    const w2 = byName('cookie, WORKERS=2, unpinned');
-    console.log(
-      `bench: cookie=${fmt(cookie.ratio)} redis=${fmt(redisRow.ratio)} express=${fmt(byName('bare express').ratio)} login_302=${fmt(byName('no session 302').ratio)} bearer=${fmt(byName('cached bearer 200').ratio)}` +
-        ` p99_ms=${fmt(Math.max(fixedRate.get('cookie store 200')!.p99, fixedRate.get('redis store 200')!.p99))} p99_sat_ms=${fmt(Math.max(cookie.p99, redisRow.p99))}` +
-        ` workers2=${fmt(w2.rps / cookie.rps)} bare_rps=${fmt(base, 0)}`,
-    );
   } finally {
     for (const c of children.reverse()) await c.stop();
     await idp.close();
     await tenants.close();
     await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

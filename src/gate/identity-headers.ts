@@ -49,8 +49,27 @@ export function identityHeaderNames(config: Config): string[] {
   ].filter((h): h is string => h !== undefined);
 }
 
-/** Builds the identity headers for a session, compiled once from the configuration. */
-export function compileIdentityHeaders(config: Config): (session: Session) => Record<string, string> {
+/**
+ * Builds the identity headers for a session, compiled once from the configuration.
+ * They depend on the session alone (its claims, sub and tokens; sessions are never
+ * changed in place, a refresh or touch makes a new object), so each session object's
+ * headers are rendered once and the same frozen record is returned while that object
+ * lives (a cached session serves every check of its cache lifetime with one render).
+ */
+export function compileIdentityHeaders(config: Config): (session: Session) => Readonly<Record<string, string>> {
+  const render = renderIdentityHeaders(config);
+  const rendered = new WeakMap<Session, Readonly<Record<string, string>>>();
+  return (session) => {
+    let headers = rendered.get(session);
+    if (headers === undefined) {
+      headers = Object.freeze(render(session));
+      rendered.set(session, headers);
+    }
+    return headers;
+  };
+}
+
+function renderIdentityHeaders(config: Config): (session: Session) => Record<string, string> {
   const custom = config.headers.map((h) => ({ name: h.name, render: compileTemplate(h.value) }));
   const entra = isEntraIssuer(config.issuerUrl);
   return (session) => {

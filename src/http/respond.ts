@@ -40,14 +40,26 @@ type AllowDecision = Extract<Decision, { kind: 'allow' }>;
  * the proxy to copy, no page headers, and Set-Cookie only when the session was refreshed.
  */
 export function writeAllow(res: ServerResponse, decision: AllowDecision): void {
-  const headers: Record<string, string | number | string[]> = {
-    ...decision.headers,
-    'Cache-Control': 'no-store',
-    'Content-Length': 0,
-  };
-  if (decision.setCookies.length > 0) headers['Set-Cookie'] = [...decision.setCookies];
-  res.writeHead(200, headers);
+  if (decision.setCookies.length === 0) {
+    res.writeHead(200, allowBlock(decision.headers));
+  } else {
+    res.writeHead(200, { ...allowBlock(decision.headers), 'Set-Cookie': [...decision.setCookies] });
+  }
   res.end();
+}
+
+/** The allow answer's header block per frozen identity-header record (one per cached session), built once. */
+const allowBlocks = new WeakMap<object, Readonly<Record<string, string | number>>>();
+
+function allowBlock(identity: Readonly<Record<string, string>>): Readonly<Record<string, string | number>> {
+  // Only a frozen record (a session's, `compileIdentityHeaders`) lives across requests; others are built per answer.
+  if (!Object.isFrozen(identity)) return { ...identity, 'Cache-Control': 'no-store', 'Content-Length': 0 };
+  let block = allowBlocks.get(identity);
+  if (block === undefined) {
+    block = Object.freeze({ ...identity, 'Cache-Control': 'no-store', 'Content-Length': 0 });
+    allowBlocks.set(identity, block);
+  }
+  return block;
 }
 
 /** Writes a page (HTML) or a JSON body, whichever the client accepts. */

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
 import { isAppError } from '../errors/app-error.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { BackendLock } from './backend.js';
+import { HandleCache } from './handle-cache.js';
 import type { RevocationList } from './revocations.js';
 import {
   SESSION_CACHE_MAX_BYTES,
@@ -54,29 +54,33 @@ export class SessionManager {
   /** `cookie`, `redis` or `memory`. */
   readonly kind: string;
   protected readonly store: SessionStore;
-  private readonly cache: LRUCache<string, Session>;
+  private readonly cache: HandleCache<Session>;
   private readonly caching: boolean;
   /**
    * The refreshed cookies last issued for a cookie value, reused until the next
    * touch is due: a page's parallel requests (or a client that ignores Set-Cookie)
    * carry the old value, and each would otherwise pay a fresh encryption.
    */
-  private readonly refreshed: LRUCache<string, { readonly until: number; readonly setCookies: string[] }>;
+  private readonly refreshed: HandleCache<{ readonly until: number; readonly setCookies: string[] }>;
 
   constructor(protected readonly options: SessionManagerOptions) {
     this.store = options.store;
     this.kind = options.store.kind;
     const ttl = options.cacheTtl;
     this.caching = options.cacheSize > 0 && (ttl === undefined || ttl > 0);
-    this.cache = new LRUCache({
-      max: Math.max(1, options.cacheSize),
+    // Keyed by handle, which may be the cookie value itself (hook: src/session/handle-cache.ts).
+    this.cache = new HandleCache({
+      max: options.cacheSize,
       maxSize: SESSION_CACHE_MAX_BYTES,
-      // The key may be the cookie value itself, about as large again as the session.
-      sizeCalculation: (value, key) => key.length + sessionBytes(value),
-      ...(ttl !== undefined ? { ttl: Math.max(1, ttl) * 1000, ttlAutopurge: false } : {}),
+      sizeOf: (value, handle) => handle.length + sessionBytes(value),
+      ttlMs: ttl !== undefined ? Math.max(1, ttl) * 1000 : undefined,
     });
     // Only the requests racing a refresh need an entry, so a small bound (~4 KB each) suffices.
-    this.refreshed = new LRUCache({ max: Math.max(1, Math.min(options.cacheSize, 1000)) });
+    this.refreshed = new HandleCache({
+      max: Math.min(options.cacheSize, 1000),
+      maxSize: 8 * 1024 * 1024,
+      sizeOf: (value, handle) => handle.length + value.setCookies.reduce((n, c) => n + c.length, 0),
+    });
   }
 
   /** Names of the cookies sessions may use (Traefik `addAuthCookiesToResponse`). */

@@ -95,6 +95,23 @@ describe('compileIdentityHeaders', () => {
     expect(build(session({ name: 'A' }))['X-Team']).toBe('team=');
   });
 
+  it('renders a session once and gives the same headers for every later check of that session', () => {
+    const s = session({ name: 'Alice', groups: ['g1'] }, { accessToken: 'at' });
+    const first = build(s);
+    expect(build(s)).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    // Identical to what a fresh compilation renders for it (no cache involved).
+    expect(first).toEqual(compileIdentityHeaders(config)(s));
+  });
+
+  it('renders a new session object again: a refresh (new tokens, new groups) is never served old headers', () => {
+    const before = session({ name: 'Alice', groups: ['g1'] }, { accessToken: 'at-1' });
+    const after: Session = { ...before, claims: { name: 'Alice', groups: ['g1', 'g2'] }, accessToken: 'at-2' };
+    expect(build(before)['X-Groups']).toBe('g1');
+    expect(build(after)['X-Groups']).toBe('g1,g2');
+    expect(build(after).Authorization).toBe('Bearer at-2');
+  });
+
   it('lists every header it may set, for the proxy to strip client copies', () => {
     expect(identityHeaderNames(config)).toEqual([
       'X-Forwarded-User',

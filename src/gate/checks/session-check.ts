@@ -14,7 +14,7 @@ import { forwardsTokens } from './refresh-policy.js';
 /** The compiled rules a session check applies. */
 export interface SessionRules {
   readonly authorized: ClaimPredicate;
-  readonly identity: (session: Session) => Record<string, string>;
+  readonly identity: (session: Session) => Readonly<Record<string, string>>;
   /** `ENTRA_GROUPS_OVERAGE=graph`: the groups of a session whose id_token has them in overage. */
   readonly overageGroups?:
     ((claims: Readonly<Record<string, unknown>>) => Promise<readonly string[] | undefined>) | undefined;

@@ -1,0 +1,78 @@
+/** The benchmark's table and its last, machine-readable line (`bench: …`, the contract's keys first). */
+import { median, type Child, type WrkResult } from './lib.js';
+
+/** One thing loaded with wrk, and what each round measured. */
+export interface Target {
+  readonly name: string;
+  readonly child: Child;
+  readonly headers: Record<string, string>;
+  readonly results: WrkResult[];
+  /** Extra wrk arguments (`-s rotate.lua`). */
+  readonly extra: string[];
+  /** Take the answer's Set-Cookie before each round, as a browser would (a single session cookie). */
+  readonly browser: boolean;
+  /** Cores the service (with its workers) and wrk used in each round, where measured. */
+  readonly cores: { service: number; wrk: number }[];
+}
+
+/** Everything a run measured. */
+export interface Report {
+  /** Pinned rows; the first is the bare node:http server every ratio divides by. */
+  readonly targets: readonly Target[];
+  /** The one pinned cookie worker and WORKERS=2, both loaded by an unpinned wrk. */
+  readonly unpinned: readonly Target[];
+  readonly rounds: number;
+  readonly duration: number;
+  /** The fixed offered rate (half the bare server's capacity) and each round's p99 (ms) there. */
+  readonly rate: number;
+  readonly fixed: { readonly bare: number[]; readonly cookie: number[]; readonly rps: number[] };
+  /** RSS (MB) of the redis store's service after the rounds, 100,000-session rotation included. */
+  readonly redisRss: number;
+  readonly sessions: number;
+  readonly seconds: number;
+}
+
+const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+
+/** Prints the table and the `bench:` line. */
+export function printReport(r: Report): void {
+  const rows = [...r.targets, ...r.unpinned].map((t) => ({
+    name: t.name,
+    rps: median(t.results.map((x) => x.rps)),
+    p50: median(t.results.map((x) => x.p50)),
+    p99: median(t.results.map((x) => x.p99)),
+  }));
+  const base = rows[0]?.rps ?? NaN;
+  const ratio = (prefix: string) => (rows.find((x) => x.name.startsWith(prefix))?.rps ?? NaN) / base;
+  console.log(
+    `\n${r.rounds} rounds x ${r.duration}s, wrk -t1 -c32 on CPU 1, servers on CPU 0 (last two rows unpinned), ${fmt(r.seconds, 0)} s in all`,
+  );
+  console.log(
+    `${'target'.padEnd(30)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'x bare'.padStart(7)}`,
+  );
+  for (const x of rows)
+    console.log(
+      `${x.name.padEnd(30)} ${fmt(x.rps, 0).padStart(9)} ${fmt(x.p50).padStart(8)} ${fmt(x.p99).padStart(8)} ${fmt(x.rps / base).padStart(7)}`,
+    );
+  const p99Bare = median(r.fixed.bare);
+  const p99Cookie = median(r.fixed.cookie);
+  console.log(
+    `\nfixed rate ${r.rate} req/s (half the bare capacity; autocannon -c32 on CPU 1): bare p99 ${fmt(p99Bare)} ms,` +
+      ` cookie check p99 ${fmt(p99Cookie)} ms (rounds: ${r.fixed.bare.join('/')} vs ${r.fixed.cookie.join('/')}; achieved ${fmt(median(r.fixed.rps), 0)} req/s)`,
+  );
+  console.log(`redis store service RSS after ${r.sessions} sessions in rotation: ${fmt(r.redisRss, 1)} MB`);
+  for (const t of r.unpinned) {
+    const service = median(t.cores.map((c) => c.service));
+    const load = median(t.cores.map((c) => c.wrk));
+    console.log(`${t.name}: the service used ${fmt(service)} cores, wrk ${fmt(load)} cores (of 2)`);
+  }
+  const cookieOne = rows.find((x) => x.name === 'cookie, 1 worker (pinned)')?.rps ?? NaN;
+  const workers2 = rows.find((x) => x.name === 'cookie, WORKERS=2, unpinned')?.rps ?? NaN;
+  console.log(
+    `bench: cookie=${fmt(ratio('cookie store'))} redis=${fmt(ratio('redis store'))} bearer=${fmt(ratio('cached bearer'))}` +
+      ` entra=${fmt(ratio('entra'))} redis_100k=${fmt(ratio(`redis ${r.sessions}`))} p99_ratio=${fmt(p99Cookie / p99Bare)}` +
+      ` workers2=${fmt(workers2 / cookieOne)} redis_100k_rss_mb=${fmt(r.redisRss, 1)} express=${fmt(ratio('bare express'))}` +
+      ` login_302=${fmt(ratio('no session'))} p99_bare_ms=${fmt(p99Bare)} p99_cookie_ms=${fmt(p99Cookie)} rate=${r.rate}` +
+      ` sessions=${r.sessions} bare_rps=${fmt(base, 0)}`,
+  );
+}
