@@ -6,6 +6,7 @@
  * last line is machine-readable. BENCH_DURATION (seconds per round, default 5),
  * BENCH_ROUNDS (default 3) and BENCH_SESSIONS (redis_100k, default 100000) shorten a run.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,6 +62,9 @@ async function main(): Promise<void> {
   const children: Child[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
   const redis = await startRedisServer();
+  // Redis runs on the load side (CPU 1, beside wrk), as on another host in production: on
+  // CPU 0 it would take the service's core, which no reference server shares with anything.
+  execFileSync('taskset', ['-a', '-cp', LOAD_CPU, String(redis.pid)], { stdio: 'ignore' });
   const idp = await startDevIdentityProvider({
     clients: [
       {
