@@ -66,12 +66,15 @@ export function printReport(r: Report): void {
     const load = median(t.cores.map((c) => c.wrk));
     console.log(`${t.name}: the service used ${fmt(service)} cores, wrk ${fmt(load)} cores (of 2)`);
   }
+  const entraBare = rows.find((x) => x.name === 'bare, entra-sized request')?.rps ?? NaN;
+  const entraSame = (rows.find((x) => x.name.startsWith('entra'))?.rps ?? NaN) / entraBare;
   const cookieOne = rows.find((x) => x.name === 'cookie, 1 worker (pinned)')?.rps ?? NaN;
   const workers2 = rows.find((x) => x.name === 'cookie, WORKERS=2, unpinned')?.rps ?? NaN;
   console.log(
     `bench: cookie=${fmt(ratio('cookie store'))} redis=${fmt(ratio('redis store'))} bearer=${fmt(ratio('cached bearer'))}` +
       ` entra=${fmt(ratio('entra'))} redis_100k=${fmt(ratio(`redis ${r.sessions}`))} p99_ratio=${fmt(p99Cookie / p99Bare)}` +
-      ` workers2=${fmt(workers2 / cookieOne)} redis_100k_rss_mb=${fmt(r.redisRss, 1)} express=${fmt(ratio('bare express'))}` +
+      ` workers2=${fmt(workers2 / cookieOne)} redis_100k_rss_mb=${fmt(r.redisRss, 1)} entra_same_request=${fmt(entraSame)}` +
+      ` express=${fmt(ratio('bare express'))}` +
       ` login_302=${fmt(ratio('no session'))} p99_bare_ms=${fmt(p99Bare)} p99_cookie_ms=${fmt(p99Cookie)} rate=${r.rate}` +
       ` sessions=${r.sessions} bare_rps=${fmt(base, 0)}`,
   );

@@ -150,6 +150,8 @@ async function main(): Promise<void> {
       target('cookie store 200', cookieSvc, traefikHeaders(cookieLogin)),
       target('redis store 200', redisSvc, traefikHeaders(redisLogin)),
       target('entra cookie 200', cookieSvc, traefikHeaders(entraCookie)),
+      // The same 15 KB request to the bare server: how much of the entra row is Node reading it.
+      target('bare, entra-sized request', bare, traefikHeaders(entraCookie)),
       target(`redis ${many.length} rotating`, redisSvc, traefikHeaders(), rotation),
       target('no session 302', cookieSvc, traefikHeaders()),
       target('cached bearer 200', bearerSvc, bearerHeaders),
