@@ -61,6 +61,11 @@ export function printReport(r: Report): void {
       ` cookie check p99 ${fmt(p99Cookie)} ms (rounds: ${r.fixed.bare.join('/')} vs ${r.fixed.cookie.join('/')}; achieved ${fmt(median(r.fixed.rps), 0)} req/s)`,
   );
   console.log(`redis store service RSS after ${r.sessions} sessions in rotation: ${fmt(r.redisRss, 1)} MB`);
+  const rotating = r.targets.find((t) => t.name.startsWith(`redis ${r.sessions}`));
+  if (rotating !== undefined) {
+    const used = median(rotating.cores.map((c) => c.service));
+    console.log(`${rotating.name}: the service used ${fmt(used)} cores (redis-server and wrk share the rest)`);
+  }
   for (const t of r.unpinned) {
     const service = median(t.cores.map((c) => c.service));
     const load = median(t.cores.map((c) => c.wrk));

@@ -6,7 +6,6 @@
  * last line is machine-readable. BENCH_DURATION (seconds per round, default 5),
  * BENCH_ROUNDS (default 3) and BENCH_SESSIONS (redis_100k, default 100000) shorten a run.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,9 +61,6 @@ async function main(): Promise<void> {
   const children: Child[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
   const redis = await startRedisServer();
-  // Redis runs on the load side (CPU 1, beside wrk), as on another host in production: on
-  // CPU 0 it would take the service's core, which no reference server shares with anything.
-  execFileSync('taskset', ['-a', '-cp', LOAD_CPU, String(redis.pid)], { stdio: 'ignore' });
   const idp = await startDevIdentityProvider({
     clients: [
       {
@@ -162,9 +158,11 @@ async function main(): Promise<void> {
     for (let round = 0; round < rounds; round++) {
       for (const t of targets) {
         await follow(t);
+        const before = cpuSeconds(t.child.pid);
         const r = await wrk(url(t), t.headers, duration, LOAD_CPU, t.extra);
         if (r.bad > 0) throw new Error(`${t.name}: ${r.bad} responses outside 2xx/3xx`);
         t.results.push(r);
+        t.cores.push({ service: (cpuSeconds(t.child.pid) - before) / duration, wrk: r.wrkCpu / duration });
       }
       process.stderr.write(`round ${round + 1}/${rounds} done\n`);
     }
