@@ -13,7 +13,13 @@ beforeAll(async () => {
   h = await startHarness({
     store: 'redis',
     // REDIS_URL only keeps the harness from starting a standalone redis: Sentinel takes precedence.
-    env: { REDIS_URL: 'redis://127.0.0.1:1', REDIS_SENTINELS: sentinel.sentinels, SESSION_CACHE_TTL: '0' },
+    // The service's default command timeout (250 ms): the failover is measured as shipped.
+    env: {
+      REDIS_URL: 'redis://127.0.0.1:1',
+      REDIS_SENTINELS: sentinel.sentinels,
+      SESSION_CACHE_TTL: '0',
+      REDIS_COMMAND_TIMEOUT: '250',
+    },
   });
   const deadline = Date.now() + 15_000;
   while ((await fetch(`${h.probeUrl}/readyz`)).status !== 200) {
