@@ -94,6 +94,12 @@ export class Metrics {
     labelNames: ['event'] as const,
     registers: [this.registry],
   });
+  /** The Redis circuit breaker (`REDIS_COMMAND_TIMEOUT`): 0 closed, 1 half-open (one probe in flight), 2 open. */
+  readonly redisCircuit = new Gauge({
+    name: 'idp_redis_circuit_state',
+    help: 'Redis circuit breaker state: 0 closed, 1 half-open, 2 open',
+    registers: [this.registry],
+  });
   readonly cacheLookups = new Counter({
     name: 'idp_session_cache_lookups_total',
     help: 'Session cache lookups by result (hit, miss)',

@@ -10,7 +10,7 @@ import { SessionFallback } from './fallback.js';
 import { OutageSessions } from './outage-sessions.js';
 import type { KeyBinding } from './keys.js';
 import { MemoryBackend } from './memory-backend.js';
-import { CircuitBreaker } from './circuit-breaker.js';
+import { CircuitBreaker, type BreakerState } from './circuit-breaker.js';
 import { createRedisClient } from './redis-client.js';
 import { RedisBackend } from './redis.js';
 import { RevocationList } from './revocations.js';
@@ -50,7 +50,7 @@ export function createSessionManager(config: Config, logger: Logger, metrics?: M
     const { url, sentinels, clusterNodes } = config.redis;
     const shared = url !== undefined || sentinels.length > 0 || clusterNodes.length > 0;
     if (!shared) return new SessionManager({ ...manager, store: new CookieSessionStore(common) });
-    const coordination = redisBackend(config, logger);
+    const coordination = redisBackend(config, logger, metrics);
     const revocations = new RevocationList({
       backend: coordination,
       ttlSeconds: config.sessionMaxAge,
@@ -64,7 +64,7 @@ export function createSessionManager(config: Config, logger: Logger, metrics?: M
   // One process holds every memory session, so its cache could only go stale.
   if (config.sessionStore === 'memory')
     return new SessionManager({ ...manager, store: store(new MemoryBackend()), cacheTtl: 0 });
-  const redis = redisBackend(config, logger);
+  const redis = redisBackend(config, logger, metrics);
   const server = store(redis);
   if (config.sessionFallback !== 'cookie')
     return new SessionManager({ ...manager, store: server, cacheTtl: config.sessionCacheTtl });
@@ -93,16 +93,19 @@ export function createSessionManager(config: Config, logger: Logger, metrics?: M
   return new FallbackSessionManager({ ...manager, store: server, cacheTtl: config.sessionCacheTtl, copies, outage });
 }
 
+/** `idp_redis_circuit_state` values. */
+const CIRCUIT_STATE: Readonly<Record<BreakerState, number>> = { closed: 0, 'half-open': 1, open: 2 };
+
 /** A connected Redis backend whose every command is bounded by `REDIS_COMMAND_TIMEOUT` behind one circuit breaker. */
-function redisBackend(config: Config, logger: Logger): RedisBackend {
+function redisBackend(config: Config, logger: Logger, metrics?: Metrics): RedisBackend {
   const breaker = new CircuitBreaker({
     timeoutMs: config.redis.commandTimeoutMs,
-    onStateChange: (state) =>
-      state === 'open'
-        ? logger.warn({ store: 'redis' }, 'redis circuit open: commands fail at once for 1 s, then one probe')
-        : state === 'closed'
-          ? logger.info({ store: 'redis' }, 'redis circuit closed: redis answers again')
-          : undefined,
+    onStateChange: (state) => {
+      metrics?.redisCircuit.set(CIRCUIT_STATE[state]);
+      if (state === 'open')
+        logger.warn({ store: 'redis' }, 'redis circuit open: commands fail at once for 1 s, then one probe');
+      else if (state === 'closed') logger.info({ store: 'redis' }, 'redis circuit closed: redis answers again');
+    },
   });
   const redis = new RedisBackend(createRedisClient(config.redis, logger), redisNamespace(config.clientId), breaker);
   redis.connect(logger);

@@ -125,6 +125,23 @@ describe('redis outage without a fallback', () => {
     for (const cookie of cookies.slice(0, 5)) expect((await h.forward('/', { cookie })).status).toBe(200);
   }, 30_000);
 
+  it('shows the circuit in idp_redis_circuit_state: 2 while Redis is frozen, 0 once it answers again', async () => {
+    const state = async () =>
+      /^idp_redis_circuit_state (\d)$/m.exec(await (await fetch(`${h.probeUrl}/metrics`)).text())?.[1];
+    expect(await state()).toBe('0');
+    redis.signal('SIGSTOP');
+    try {
+      for (let i = 0; i < 4; i++) expect((await h.forward('/', { cookie: cookies[i] })).status).toBe(503);
+      expect(await state()).toBe('2');
+    } finally {
+      redis.signal('SIGCONT');
+    }
+    const started = Date.now();
+    while ((await h.forward('/', { cookie: cookies[0] })).status !== 200 && Date.now() - started < 5000)
+      await new Promise((r) => setTimeout(r, 200));
+    expect(await state()).toBe('0');
+  });
+
   it('reports Redis down on /readyz quickly while it is frozen', async () => {
     redis.signal('SIGSTOP');
     try {
