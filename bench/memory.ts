@@ -6,7 +6,7 @@
  * shorten a run.
  */
 import http from 'node:http';
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
@@ -15,6 +15,7 @@ import { loadConfig } from '../src/config/index.js';
 import { startDevIdentityProvider } from '../dev/identity-provider.js';
 import { createLogger } from '../src/observability/logger.js';
 import { createSessionManager } from '../src/session/create-session-manager.js';
+import { rotationScript } from './seed.js';
 import type { Session } from '../src/session/session.js';
 import { startRedisServer } from '../test/support/redis-server.js';
 import { CLIENT, ORIGIN } from '../test/support/harness.js';
@@ -121,22 +122,7 @@ export async function runMemory(): Promise<void> {
       process.kill(svc.pid, 'SIGUSR2');
       await new Promise((r) => setTimeout(r, 8000));
     }
-    const file = join(dir, 'cookies.txt');
-    writeFileSync(file, `${cookies.slice(0, ROTATE).join('\n')}\n`);
-    const script = join(dir, 'rotate.lua');
-    writeFileSync(
-      script,
-      [
-        'local cookies = {}',
-        `for line in io.lines("${file}") do cookies[#cookies + 1] = line end`,
-        'local i = 0',
-        'request = function()',
-        '  i = i % #cookies + 1',
-        '  wrk.headers["Cookie"] = cookies[i]',
-        '  return wrk.format("GET", "/oauth2/auth")',
-        'end',
-      ].join('\n'),
-    );
+    const script = rotationScript(dir, cookies.slice(0, ROTATE));
     const headers = Object.entries(traefikHeaders()).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
     let done = 0;
     const samples: number[] = [];
