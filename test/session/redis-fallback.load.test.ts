@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { figures, recoveryMs, runLoad, type CheckRecord } from '../support/check-load.js';
+import { faultScript, figures, recoveryMs, runLoad, type CheckRecord } from '../support/check-load.js';
 import { cookieHeader, DOMAIN, startHarness, type Harness } from '../support/harness.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { passes, startReplicas, type Replicas } from '../support/replicas.js';
@@ -77,20 +77,14 @@ function report(name: string, records: CheckRecord[], back: number) {
 }
 
 function fault(start: () => void | Promise<void>, end: () => void | Promise<void>, onBack: () => void) {
-  return [
-    { at: FAULT_AT, run: start },
-    {
-      at: FAULT_AT + FAULT_MS,
-      run: async () => {
-        await end();
-        onBack();
-        // How long until the service reads Redis again (readiness no longer degraded).
-        const returned = performance.now();
-        await ready(h);
-        readyAfterMs = Math.round(performance.now() - returned);
-      },
-    },
-  ];
+  return faultScript(FAULT_AT, FAULT_MS, start, async () => {
+    await end();
+    onBack();
+    // How long until the service reads Redis again (readiness no longer degraded).
+    const returned = performance.now();
+    await ready(h);
+    readyAfterMs = Math.round(performance.now() - returned);
+  });
 }
 
 describe('redis outage with SESSION_FALLBACK=cookie', () => {

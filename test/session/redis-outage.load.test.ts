@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { figures, recoveryMs, runLoad, type CheckRecord } from '../support/check-load.js';
+import { faultScript, figures, recoveryMs, runLoad, type CheckRecord } from '../support/check-load.js';
 import { DOMAIN, startHarness, type Harness } from '../support/harness.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { seedSession } from '../support/seed-session.js';
@@ -76,16 +76,15 @@ describe('redis outage without a fallback', () => {
       cookies,
       rate: RATE,
       durationMs: FAULT_AT + FAULT_MS + 3000,
-      script: [
-        { at: FAULT_AT, run: () => redis.signal('SIGSTOP') },
-        {
-          at: FAULT_AT + FAULT_MS,
-          run: () => {
-            redis.signal('SIGCONT');
-            back = FAULT_AT + FAULT_MS;
-          },
+      script: faultScript(
+        FAULT_AT,
+        FAULT_MS,
+        () => redis.signal('SIGSTOP'),
+        () => {
+          redis.signal('SIGCONT');
+          back = FAULT_AT + FAULT_MS;
         },
-      ],
+      ),
     });
     const result = report('SIGSTOP', records, back);
     expect(Math.max(...records.map((r) => r.ms))).toBeLessThan(1000);
@@ -107,16 +106,15 @@ describe('redis outage without a fallback', () => {
       cookies,
       rate: RATE,
       durationMs: FAULT_AT + FAULT_MS + 3000,
-      script: [
-        { at: FAULT_AT, run: () => redis.kill() },
-        {
-          at: FAULT_AT + FAULT_MS,
-          run: async () => {
-            await redis.restart();
-            back = FAULT_AT + FAULT_MS;
-          },
+      script: faultScript(
+        FAULT_AT,
+        FAULT_MS,
+        () => redis.kill(),
+        async () => {
+          await redis.restart();
+          back = FAULT_AT + FAULT_MS;
         },
-      ],
+      ),
     });
     const result = report('SIGKILL', records, back);
     expectFastFailures(records);

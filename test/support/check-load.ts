@@ -21,6 +21,19 @@ export interface LoadOptions {
   readonly script?: readonly { readonly at: number; readonly run: () => void | Promise<void> }[];
 }
 
+/** A fault script for `runLoad`: `start` at `at` ms into the run, then `end` (awaited) `durationMs` later. */
+export function faultScript(
+  at: number,
+  durationMs: number,
+  start: () => void | Promise<void>,
+  end: () => void | Promise<void>,
+): NonNullable<LoadOptions['script']> {
+  return [
+    { at, run: start },
+    { at: at + durationMs, run: end },
+  ];
+}
+
 /** Checks in flight at most: a slow machine lowers the rate instead of queueing checks in the client. */
 const MAX_IN_FLIGHT = 32;
 
