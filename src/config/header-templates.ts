@@ -58,6 +58,11 @@ export function compileTemplate(source: string): (data: TemplateData) => string 
   return (data) => kept.map((p) => (typeof p === 'string' ? p : p(data))).join('');
 }
 
+/** The references a template reads, as written: `.claims.email`, `.accessToken`, `.idToken`. */
+export function templateReferences(source: string): string[] {
+  return [...source.matchAll(FIELD)].map((match) => match[1] ?? '');
+}
+
 /** Validates the parsed `HEADERS` JSON list of `{name, value}`. */
 export function parseHeaderTemplates(
   input: unknown,

@@ -1,5 +1,6 @@
 import { claimAt, type ClaimRule } from '../authz/claim-rules.js';
 import type { HeaderTemplate } from '../config/config.js';
+import { templateReferences } from '../config/header-templates.js';
 
 /** Claims the built-in identity headers, the Entra overage check and logout read: always kept whole. */
 export const IDENTITY_CLAIMS: readonly string[] = [
@@ -35,7 +36,8 @@ function put(target: Record<string, unknown>, key: string, value: unknown): void
 export function templateClaims(headers: readonly HeaderTemplate[]): string[] {
   const names = new Set<string>();
   for (const { value } of headers) {
-    for (const m of value.matchAll(/\{\{\s*\.claims\.([^\s.}]+)/g)) names.add(m[1]);
+    for (const reference of templateReferences(value))
+      if (reference.startsWith('.claims.')) names.add(reference.slice('.claims.'.length).split('.')[0]);
   }
   return [...names];
 }

@@ -1,4 +1,5 @@
 import type { Config } from '../../config/index.js';
+import { templateReferences } from '../../config/header-templates.js';
 import type { Session } from '../../session/session.js';
 
 /** Seconds after a refresh (or the login) during which `POST /oauth2/session/refresh` does not refresh again. */
@@ -12,14 +13,14 @@ export const REFRESH_WAIT_MS = 3_000;
 /** How often a waiting request looks for the other holder's result. */
 export const REFRESH_POLL_MS = 50;
 
-const TOKEN_REFERENCE = /\{\{\s*\.(accessToken|idToken)\s*\}\}/;
-
 /** True when a token reaches the app: `AUTHORIZATION_HEADER`, `ID_TOKEN_HEADER` or a `HEADERS` template reading one. */
 export function forwardsTokens(config: Config): boolean {
   return (
     config.authorizationHeader !== undefined ||
     config.idTokenHeader !== undefined ||
-    config.headers.some((h) => TOKEN_REFERENCE.test(h.value))
+    config.headers.some((h) =>
+      templateReferences(h.value).some((reference) => reference === '.accessToken' || reference === '.idToken'),
+    )
   );
 }
 
