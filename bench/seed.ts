@@ -123,7 +123,10 @@ export function rotationScript(dir: string, cookies: readonly string[]): string 
     [
       'local cookies = {}',
       `for line in io.lines("${file}") do cookies[#cookies + 1] = line end`,
+      // Each run starts at a random cookie: a run restarting at the first would meet the
+      // sessions the previous run had just used.
       'local i = 0',
+      'init = function() math.randomseed(os.time()) i = math.random(#cookies) end',
       'request = function()',
       '  i = i % #cookies + 1',
       '  wrk.headers["Cookie"] = cookies[i]',

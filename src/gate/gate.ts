@@ -3,7 +3,7 @@ import { compileClaimRules } from '../authz/claim-rules.js';
 import { LoginTransactions } from '../oidc/login-transaction.js';
 import { appBinding } from '../session/create-session-manager.js';
 import { TokenRefresher } from './checks/refresh.js';
-import { refreshEnabled } from './checks/refresh-policy.js';
+import { forwardsTokens, refreshEnabled } from './checks/refresh-policy.js';
 import { createBearerStep, createGraphGroups, type BearerStep } from './checks/bearer-check.js';
 import { sessionCheck, type SessionRules } from './checks/session-check.js';
 import type { Decision, GateRequest } from './decision.js';
@@ -66,6 +66,7 @@ export class Gate {
     this.rules = {
       authorized: compileClaimRules(config.assertClaims),
       identity: compileIdentityHeaders(config),
+      tokens: forwardsTokens(config) || refreshEnabled(config),
       overageGroups: graph,
     };
     this.ctx = {

@@ -2,7 +2,7 @@ import { AppError } from '../errors/app-error.js';
 import { isUnreachable } from './circuit-breaker.js';
 import type { SessionFallback } from './fallback.js';
 import type { OutageSessions } from './outage-sessions.js';
-import { SessionManager, type ActiveSession, type SessionManagerOptions } from './session-manager.js';
+import { SessionManager, type ActiveSession, type GetOptions, type SessionManagerOptions } from './session-manager.js';
 import { isLive, type Session } from './session.js';
 import type { Cookies } from './store.js';
 
@@ -43,12 +43,12 @@ export class FallbackSessionManager extends SessionManager {
     return this.copies.clear(cookies, this.handleOf(cookies) === undefined);
   }
 
-  override async get(cookies: Cookies): Promise<ActiveSession | undefined> {
+  override async get(cookies: Cookies, options: GetOptions = {}): Promise<ActiveSession | undefined> {
     const handle = this.handleOf(cookies);
     if (handle === undefined) return this.outage.get(cookies);
     let session: Session | undefined;
     try {
-      session = await this.find(handle);
+      session = await this.find(handle, options.tokens ?? true);
     } catch (err) {
       if (isUnreachable(err)) return this.copies.fromCopy(handle, cookies, err);
       throw err;
@@ -75,6 +75,7 @@ export class FallbackSessionManager extends SessionManager {
   protected override async start(session: Session, cookies: Cookies): Promise<string[]> {
     try {
       const { handle, setCookies } = await this.store.write(session, cookies);
+      this.written(handle);
       const copy = await this.copies.confirmed(handle, session, {}, true);
       return [...setCookies, ...this.copies.clearChunks(cookies), ...copy];
     } catch (err) {

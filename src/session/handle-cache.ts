@@ -47,6 +47,15 @@ export class HandleCache<V> {
     return hash >>> 0;
   }
 
+  /** A 32-bit hash of any handle: the whole of a short one, the length and tail of a long one (as `key`). */
+  static fingerprint(handle: string): number {
+    const key = HandleCache.key(handle);
+    if (typeof key === 'number') return key;
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+    return hash >>> 0;
+  }
+
   /** The value stored for exactly this handle, if any. */
   get(handle: string): V | undefined {
     const entry = this.lru.get(HandleCache.key(handle));

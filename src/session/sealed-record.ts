@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { keyRing, type DerivedKey, type KeyBinding, type KeyRing } from './keys.js';
-import { isSession, nowSeconds, type Session } from './session.js';
+import { TOKEN_FIELDS, isSession, nowSeconds, type Session, type SessionTokens } from './session.js';
 
 /** The format tag of a sealed record: `r1.<kid>.<iv>.<ciphertext><tag>` (base64url parts). */
 const FORMAT = 'r1';
@@ -32,50 +32,86 @@ export class SealedRecords {
   }
 
   /**
-   * The key of one session's record: HMAC-SHA256 of the session id under the app's record
-   * key (itself from HKDF), i.e. HKDF-Expand's single block; hkdfSync cost 3x as much here.
+   * The key of one record: HMAC-SHA256 of `info` (the session id, with what the record holds)
+   * under the app's record key (itself from HKDF), i.e. HKDF-Expand's single block; hkdfSync
+   * cost 3x as much here.
    */
-  private static recordKey(appKey: Uint8Array, id: string): Buffer {
-    return createHmac('sha256', appKey).update(`record ${id}`).update(ONE).digest();
+  private static recordKey(appKey: Uint8Array, info: string): Buffer {
+    return createHmac('sha256', appKey).update(info).update(ONE).digest();
   }
 
-  /** The sealed record of `session` under id `id`, valid until `expiresAt` (Unix seconds, the session's absolute end). */
-  seal(id: string, session: Session, expiresAt: number): Promise<string> {
+  /**
+   * The sealed record of `session` under id `id`, valid until `expiresAt` (Unix seconds, the
+   * session's absolute end). `tokensApart`: the session's tokens are sealed on their own
+   * (`sealTokens`) and this record says so, so a read can leave them out.
+   */
+  seal(id: string, session: Session, expiresAt: number, tokensApart = false): Promise<string> {
+    const payload = tokensApart ? { s: session, id, exp: expiresAt, t: 1 } : { s: session, id, exp: expiresAt };
+    return Promise.resolve(this.sealed(`record ${id}`, payload));
+  }
+
+  /**
+   * The session sealed under `id`, or undefined: tampered, another id, another secret or app,
+   * expired, or no session. A record whose tokens are apart opens with `tokensApart: true`.
+   */
+  open(id: string, value: string | undefined): Promise<Session | undefined> {
+    const payload = this.opened(`record ${id}`, value);
+    if (payload?.id !== id || expired(payload) || !isSession(payload.s)) return Promise.resolve(undefined);
+    return Promise.resolve(payload.t === 1 ? { ...payload.s, tokensApart: true } : payload.s);
+  }
+
+  /** The sealed tokens of the session `id`, valid until `expiresAt`: a record of their own, under a key of their own. */
+  sealTokens(id: string, tokens: SessionTokens, expiresAt: number): string {
+    return this.sealed(`tokens ${id}`, { k: tokens, id: `tokens:${id}`, exp: expiresAt });
+  }
+
+  /** The tokens `sealTokens` sealed for `id`, or undefined (absent, tampered, another session's, expired). */
+  openTokens(id: string, value: string | undefined): SessionTokens | undefined {
+    const payload = this.opened(`tokens ${id}`, value);
+    if (payload?.id !== `tokens:${id}` || expired(payload)) return undefined;
+    const k = payload.k as Record<string, unknown> | undefined;
+    if (typeof k !== 'object' || k === null) return undefined;
+    const tokens: Record<string, string> = {};
+    for (const name of TOKEN_FIELDS) if (typeof k[name] === 'string') tokens[name] = k[name];
+    return tokens;
+  }
+
+  private sealed(info: string, payload: object): string {
     const { kid, key }: DerivedKey = this.ring.current;
     const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', SealedRecords.recordKey(key, id), iv);
+    const cipher = createCipheriv('aes-256-gcm', SealedRecords.recordKey(key, info), iv);
     cipher.setAAD(Buffer.from(`${FORMAT}.${kid}`));
-    const body = Buffer.concat([cipher.update(JSON.stringify({ s: session, id, exp: expiresAt })), cipher.final()]);
+    const body = Buffer.concat([cipher.update(JSON.stringify(payload)), cipher.final()]);
     const sealed = Buffer.concat([body, cipher.getAuthTag()]).toString('base64url');
-    return Promise.resolve(`${FORMAT}.${kid}.${iv.toString('base64url')}.${sealed}`);
+    return `${FORMAT}.${kid}.${iv.toString('base64url')}.${sealed}`;
   }
 
-  /** The session sealed under `id`, or undefined: tampered, another id, another secret or app, expired, or no session. */
-  open(id: string, value: string | undefined): Promise<Session | undefined> {
-    return Promise.resolve(this.opened(id, value));
-  }
-
-  private opened(id: string, value: string | undefined): Session | undefined {
-    const payload = value?.startsWith(`${FORMAT}.`) ? this.decrypt(id, value) : undefined;
-    if (payload?.id !== id) return undefined;
-    if (typeof payload.exp === 'number' && payload.exp <= nowSeconds()) return undefined;
-    return isSession(payload.s) ? payload.s : undefined;
-  }
-
-  private decrypt(id: string, value: string): { s?: unknown; id?: unknown; exp?: unknown } | undefined {
+  private opened(info: string, value: string | undefined): Payload | undefined {
+    if (!value?.startsWith(`${FORMAT}.`)) return undefined;
     const [, kid = '', iv = '', sealed = ''] = value.split('.');
     const key = this.keys.get(kid);
     const raw = Buffer.from(sealed, 'base64url');
     const nonce = Buffer.from(iv, 'base64url');
     if (key === undefined || nonce.length !== IV_BYTES || raw.length <= TAG_BYTES) return undefined;
     try {
-      const decipher = createDecipheriv('aes-256-gcm', SealedRecords.recordKey(key, id), nonce);
+      const decipher = createDecipheriv('aes-256-gcm', SealedRecords.recordKey(key, info), nonce);
       decipher.setAAD(Buffer.from(`${FORMAT}.${kid}`));
       decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
       const plain = Buffer.concat([decipher.update(raw.subarray(0, raw.length - TAG_BYTES)), decipher.final()]);
-      return JSON.parse(plain.toString('utf8')) as { s?: unknown; id?: unknown; exp?: unknown };
+      return JSON.parse(plain.toString('utf8')) as Payload;
     } catch {
       return undefined;
     }
   }
 }
+
+/** What a record holds: the session (`s`) or the tokens (`k`), the id it is bound to, its end, and `t: 1` when the tokens are apart. */
+interface Payload {
+  readonly s?: unknown;
+  readonly k?: unknown;
+  readonly id?: unknown;
+  readonly exp?: unknown;
+  readonly t?: unknown;
+}
+
+const expired = (payload: Payload): boolean => typeof payload.exp === 'number' && payload.exp <= nowSeconds();

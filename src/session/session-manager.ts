@@ -5,12 +5,14 @@ import type { Metrics } from '../observability/metrics.js';
 import type { BackendLock } from './backend.js';
 import { HandleCache } from './handle-cache.js';
 import type { RevocationList } from './revocations.js';
+import { SecondSighting } from './second-sighting.js';
 import {
   SESSION_CACHE_MAX_BYTES,
   isLive,
   needsTouch,
   nowSeconds,
   sessionBytes,
+  splitTokens,
   type Session,
   type SessionLifetime,
 } from './session.js';
@@ -25,6 +27,12 @@ export interface ActiveSession {
   readonly setCookies: string[];
   /** Served without Redis (`SESSION_FALLBACK=cookie`: a copy or an outage session): no refresh, no tokens from a copy. */
   readonly degraded?: boolean | undefined;
+}
+
+/** How `SessionManager.get` reads. */
+export interface GetOptions {
+  /** False when the caller uses no token (no forwarding, no refresh): they may be left out. Default true. */
+  readonly tokens?: boolean | undefined;
 }
 
 /** What the manager needs: its store, lifetimes, cache bounds, logger and metrics. */
@@ -56,6 +64,8 @@ export class SessionManager {
   protected readonly store: SessionStore;
   private readonly cache: HandleCache<Session>;
   private readonly caching: boolean;
+  /** Admission: a session enters the cache the second time it is read within one to two cache lifetimes. */
+  private readonly doorkeeper: SecondSighting | undefined;
   /**
    * The refreshed cookies last issued for a cookie value, reused until the next
    * touch is due: a page's parallel requests (or a client that ignores Set-Cookie)
@@ -75,6 +85,9 @@ export class SessionManager {
       sizeOf: (value, handle) => handle.length + sessionBytes(value),
       ttlMs: ttl !== undefined ? Math.max(1, ttl) * 1000 : undefined,
     });
+    this.doorkeeper = this.caching
+      ? new SecondSighting({ generationMs: ttl !== undefined ? Math.max(1, ttl) * 1000 : 60_000 })
+      : undefined;
     // Only the requests racing a refresh need an entry, so a small bound (~4 KB each) suffices.
     this.refreshed = new HandleCache({
       max: Math.min(options.cacheSize, 1000),
@@ -101,13 +114,19 @@ export class SessionManager {
     this.refreshed.delete(handle);
   }
 
-  /** The stored session behind `handle`, from the cache when allowed, live or not. */
-  protected async find(handle: string): Promise<Session | undefined> {
+  /**
+   * The stored session behind `handle`, from the cache when allowed, live or not. `tokens:
+   * false` accepts it without its tokens (`tokensApart`); a cached one without them is read
+   * again when they are wanted.
+   */
+  protected async find(handle: string, tokens = true): Promise<Session | undefined> {
     let session = this.caching ? this.cache.get(handle) : undefined;
+    if (tokens && session?.tokensApart === true) session = undefined;
     this.options.metrics?.cacheLookup(session !== undefined);
     if (session === undefined) {
-      session = await this.store.read(handle);
-      if (session !== undefined && this.caching) this.cache.set(handle, session);
+      session = await this.store.read(handle, tokens);
+      if (session !== undefined && this.doorkeeper?.sighted(HandleCache.fingerprint(handle)) === true)
+        this.cache.set(handle, session);
     }
     return session;
   }
@@ -116,11 +135,13 @@ export class SessionManager {
    * The live session for these cookies, its use recorded when due; undefined when
    * there is none, it expired, or it was ended meanwhile (a logout on another
    * replica while this one served it from its cache). Store errors throw (503).
+   * `tokens: false` (a check that forwards and refreshes no token) lets a server store
+   * leave the tokens out.
    */
-  async get(cookies: Cookies): Promise<ActiveSession | undefined> {
+  async get(cookies: Cookies, options: GetOptions = {}): Promise<ActiveSession | undefined> {
     const handle = this.store.handle(cookies);
     if (handle === undefined) return undefined;
-    const session = await this.find(handle);
+    const session = await this.find(handle, options.tokens ?? true);
     return session === undefined ? undefined : this.serve(handle, session, cookies);
   }
 
@@ -174,7 +195,14 @@ export class SessionManager {
 
   /** Writes a new session; its Set-Cookie values. */
   protected async start(session: Session, cookies: Cookies): Promise<string[]> {
-    return (await this.store.write(session, cookies)).setCookies;
+    const { handle, setCookies } = await this.store.write(session, cookies);
+    this.written(handle);
+    return setCookies;
+  }
+
+  /** A session just written at login comes back at once (the redirect): its first read is cached. */
+  protected written(handle: string): void {
+    this.doorkeeper?.sighted(HandleCache.fingerprint(handle));
   }
 
   /** Deletes the session at `handle` from its store. */
@@ -190,13 +218,26 @@ export class SessionManager {
   async update(active: ActiveSession, next: Session, cookies: Cookies): Promise<string[] | undefined> {
     const current = active.session;
     const session: Session = {
-      ...next,
+      ...(await this.withStoredTokens(active.handle, next)),
       createdAt: current.createdAt,
       expiresAt: Math.min(next.expiresAt, current.expiresAt),
     };
     this.forget(active.handle);
     if (!isLive(session, this.options.lifetime)) return undefined;
     return this.store.replace(active.handle, session, cookies);
+  }
+
+  /** `next` whole: one made from a session read without its tokens takes the tokens it does not set from the store. */
+  private async withStoredTokens(handle: string, next: Session): Promise<Session> {
+    if (next.tokensApart !== true) return next;
+    const stored = await this.store.read(handle, true);
+    const { rest } = splitTokens(next);
+    return {
+      ...rest,
+      idToken: next.idToken ?? stored?.idToken,
+      accessToken: next.accessToken ?? stored?.accessToken,
+      refreshToken: next.refreshToken ?? stored?.refreshToken,
+    };
   }
 
   /**

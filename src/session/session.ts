@@ -23,8 +23,28 @@ export interface Session {
   readonly expiresAt: number;
   /** Last time a request used the session, at touch granularity. */
   readonly lastSeenAt: number;
+  /**
+   * Set on a session read without its tokens (`SessionManager.get(…, { tokens: false })`, a
+   * check that forwards none): a server store keeps them apart and loads them only when
+   * asked. Such a session's token fields are absent, not missing. Never stored.
+   */
+  readonly tokensApart?: true | undefined;
   /** `fallback`: a cookie session made at a login while Redis was unreachable (`SESSION_FALLBACK=cookie`), moved into Redis when it returns. */
   readonly origin?: 'fallback' | undefined;
+}
+
+/** A session's tokens, which a server store seals apart from the rest. */
+export type SessionTokens = Pick<Session, 'idToken' | 'accessToken' | 'refreshToken'>;
+
+/** The token fields of a session. */
+export const TOKEN_FIELDS = ['idToken', 'accessToken', 'refreshToken'] as const;
+
+/** The session without its tokens (and without `tokensApart`), and its tokens when it has any. */
+export function splitTokens(session: Session): { readonly rest: Session; readonly tokens: SessionTokens | undefined } {
+  const { idToken, accessToken, refreshToken, tokensApart: _apart, ...rest } = session;
+  const tokens = { idToken, accessToken, refreshToken };
+  const any = idToken !== undefined || accessToken !== undefined || refreshToken !== undefined;
+  return { rest, tokens: any ? tokens : undefined };
 }
 
 /** Lifetimes the stores enforce, from the configuration. */

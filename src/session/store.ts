@@ -18,8 +18,12 @@ export interface SessionStore {
   readonly inCookie: boolean;
   /** The handle the cookies name (the sealed cookie value, or a verified session id), or undefined. No I/O. */
   handle(cookies: Cookies): string | undefined;
-  /** The session behind `handle`, or undefined when absent, tampered, foreign or expired. Never throws for bad data. */
-  read(handle: string): Promise<Session | undefined>;
+  /**
+   * The session behind `handle`, or undefined when absent, tampered, foreign or expired. Never
+   * throws for bad data. `tokens: false` lets a store that keeps tokens apart leave them out
+   * (the session then says `tokensApart`); the cookie store always reads whole.
+   */
+  read(handle: string, tokens?: boolean): Promise<Session | undefined>;
   /** Stores a new session under a new handle; Set-Cookie values set it and clear leftovers. */
   write(session: Session, cookies: Cookies): Promise<{ readonly handle: string; readonly setCookies: string[] }>;
   /** Replaces the session at `handle` only while it exists; Set-Cookie values, or undefined when it was ended. */

@@ -68,6 +68,41 @@ describe('cookie store: refreshing a session that is due for a touch', () => {
   });
 });
 
+describe('the session cache admits a session read a second time', () => {
+  /** A cookie store counting its reads. */
+  function counted() {
+    const store = new CookieSessionStore({
+      secrets: [SESSION_SECRET],
+      app,
+      cookieName: '_c_session',
+      policy: { secure: true, sameSite: 'Lax' },
+      lifetime,
+    });
+    let reads = 0;
+    const read = store.read.bind(store);
+    store.read = (handle) => {
+      reads++;
+      return read(handle);
+    };
+    const manager = new SessionManager({ store, lifetime, cacheSize: 100, logger: createLogger('silent') });
+    return { manager, store, reads: () => reads };
+  }
+
+  it('caches a session made here at its first read (the login redirect comes straight back)', async () => {
+    const { manager, reads } = counted();
+    const cookies = parseCookies(cookieHeader(await manager.create(session(0), {})));
+    for (let i = 0; i < 3; i++) expect(await manager.get(cookies)).toBeDefined();
+    expect(reads()).toBe(1);
+  });
+
+  it('reads a session made elsewhere twice before caching it, so one-off sessions never churn the cache', async () => {
+    const { manager, store, reads } = counted();
+    const elsewhere = parseCookies(cookieHeader((await store.write(session(0), {})).setCookies));
+    for (let i = 0; i < 4; i++) expect(await manager.get(elsewhere)).toBeDefined();
+    expect(reads()).toBe(2);
+  });
+});
+
 describe('redis store: the cache of verified cookie signatures', () => {
   let h: Harness;
   beforeAll(async () => {

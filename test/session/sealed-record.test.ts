@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createClient } from 'redis';
 import { DOMAIN, startHarness, type Harness } from '../support/harness.js';
+import { parseCookies } from '../../src/session/cookies.js';
 import { seedSession } from '../support/seed-session.js';
 
 // What Redis holds is sealed under a key Redis never sees: reading it gives nothing away,
@@ -73,6 +74,35 @@ describe('sealed session records in redis', () => {
     const forged = JSON.stringify({ ...alice.session, sub: 'admin', claims: { sub: 'admin', groups: ['admins'] } });
     await redis.set(alice.key, forged);
     expect((await h.forward('/', { cookie: alice.cookie })).status).toBe(302);
+  });
+
+  it('seals the tokens apart, bound to their session: moved to another session they read as none', async () => {
+    const alice = await seeded('tokens-a');
+    const bob = await seeded('tokens-b');
+    const aliceTokens = alice.key.replace(':sess:', ':tok:');
+    const bobTokens = bob.key.replace(':sess:', ':tok:');
+    const raw = (await redis.get(aliceTokens)) ?? '';
+    expect(raw).toMatch(/^r1\./);
+    for (const secret of ['id-token-secret-value', 'access-token-secret-value', 'refresh-token-secret-value'])
+      expect(Buffer.from(raw.split('.')[3] ?? '', 'base64url').toString('latin1')).not.toContain(secret);
+    const whole = await h.service.sessions.get(parseCookies(bob.cookie));
+    expect(whole?.session.accessToken).toBe('access-token-secret-value');
+    await redis.set(bobTokens, raw);
+    const moved = await h.service.sessions.get(parseCookies(bob.cookie));
+    expect(moved?.session.sub).toBe('tokens-b');
+    expect([moved?.session.idToken, moved?.session.accessToken, moved?.session.refreshToken]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it('deletes the tokens with the session at logout', async () => {
+    const { key, cookie } = await seeded('tokens-logout');
+    const tokens = key.replace(':sess:', ':tok:');
+    expect(await redis.exists(tokens)).toBe(1);
+    await h.forward('/oauth2/logout', { cookie }).expect(302);
+    expect(await redis.exists([key, tokens])).toBe(0);
   });
 
   it('still serves and updates the session it sealed', async () => {

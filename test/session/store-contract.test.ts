@@ -111,6 +111,39 @@ describe.each(['cookie', 'memory', 'redis', 'redis-cluster'] as const)('%s sessi
     expect(again?.session.lastSeenAt).toBeGreaterThanOrEqual(nowSeconds() - 1);
   });
 
+  it('reads a session without its tokens for a check that uses none, and whole otherwise', async () => {
+    const session = newSession();
+    const cookies = await created(session);
+    const check = await sessions.get(cookies, { tokens: false });
+    const { idToken, accessToken, refreshToken, ...rest } = session;
+    if (kind === 'cookie') {
+      expect(check?.session).toEqual({ ...session, jti: expect.any(String) }); // the cookie is the session
+    } else {
+      expect(check?.session).toEqual({ ...rest, jti: expect.any(String), tokensApart: true });
+    }
+    const whole = await sessions.get(cookies);
+    expect(whole?.session).toEqual({ ...session, jti: expect.any(String) });
+    expect([idToken, accessToken, refreshToken]).toEqual(['id.token.x', 'access', 'refresh']);
+  });
+
+  it('keeps the tokens when a session read without them is touched, and takes new ones from an update', async () => {
+    const cookies = await created(newSession({ lastSeenAt: nowSeconds() - 120 }));
+    const touched = await sessions.get(cookies, { tokens: false });
+    if (!touched) throw new Error('no session');
+    const after = { ...cookies, ...asCookies(touched.setCookies) };
+    const whole = await sessions.get(after);
+    expect(whole?.session.lastSeenAt).toBeGreaterThanOrEqual(nowSeconds() - 1);
+    expect(whole?.session).toMatchObject({ idToken: 'id.token.x', accessToken: 'access', refreshToken: 'refresh' });
+    // A refresh built on the session read without tokens: what it does not set is kept.
+    const lean = (await sessions.get(after, { tokens: false })) ?? touched;
+    const next = { ...lean.session, accessToken: 'renewed', accessTokenExpiresAt: nowSeconds() + 600 };
+    const setCookies = await sessions.update(lean, next, after);
+    if (!setCookies) throw new Error('update refused');
+    const renewed = await sessions.get({ ...after, ...asCookies(setCookies) });
+    expect(renewed?.session).toMatchObject({ idToken: 'id.token.x', accessToken: 'renewed', refreshToken: 'refresh' });
+    expect(renewed?.session.tokensApart).toBeUndefined();
+  });
+
   it('never brings back a session ended after it was read', async () => {
     const cookies = await created(newSession({ lastSeenAt: nowSeconds() - 120 }));
     const active = await sessions.get(cookies);

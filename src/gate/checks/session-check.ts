@@ -15,6 +15,8 @@ import { forwardsTokens } from './refresh-policy.js';
 export interface SessionRules {
   readonly authorized: ClaimPredicate;
   readonly identity: (session: Session) => Readonly<Record<string, string>>;
+  /** True when a check uses the session's tokens (forwarded, or refreshed on the check); false lets a server store leave them out. */
+  readonly tokens: boolean;
   /** `ENTRA_GROUPS_OVERAGE=graph`: the groups of a session whose id_token has them in overage. */
   readonly overageGroups?:
     ((claims: Readonly<Record<string, unknown>>) => Promise<readonly string[] | undefined>) | undefined;
@@ -27,7 +29,7 @@ export async function sessionCheck(ctx: FlowContext, rules: SessionRules, req: G
   const { sessions, config } = ctx.deps;
   let loaded: ActiveSession | undefined;
   try {
-    loaded = await sessions.get(req.cookies); // undefined also when ended meanwhile: a logout elsewhere
+    loaded = await sessions.get(req.cookies, { tokens: rules.tokens }); // undefined also when ended meanwhile: a logout elsewhere
   } catch (err) {
     // SESSION_FALLBACK=cookie: with Redis away and no usable copy, a navigation logs in again
     // (and gets an outage cookie session); fetch/XHR keep the 503, so SPAs do not loop on logins.
