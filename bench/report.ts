@@ -1,5 +1,6 @@
 /** The benchmark's table and its last, machine-readable line (`bench: …`, the contract's keys first). */
 import { median, type Child, type WrkResult } from './lib.js';
+import type { RefreshStall } from './refresh-stall.js';
 
 /** One thing loaded with wrk, and what each round measured. */
 export interface Target {
@@ -29,6 +30,8 @@ export interface Report {
   /** RSS (MB) of the redis store's service after the rounds, 100,000-session rotation included. */
   readonly redisRss: number;
   readonly sessions: number;
+  /** The steady check's p99 at the fixed rate without and with refresh-due checks under way. */
+  readonly refresh: RefreshStall;
   readonly seconds: number;
 }
 
@@ -60,6 +63,11 @@ export function printReport(r: Report): void {
     `\nfixed rate ${r.rate} req/s (half the bare capacity; autocannon -c32 on CPU 1): bare p99 ${fmt(p99Bare)} ms,` +
       ` cookie check p99 ${fmt(p99Cookie)} ms (rounds: ${r.fixed.bare.join('/')} vs ${r.fixed.cookie.join('/')}; achieved ${fmt(median(r.fixed.rps), 0)} req/s)`,
   );
+  const refreshRatio = r.refresh.busyP99 / r.refresh.quietP99;
+  console.log(
+    `refresh-due checks (${fmt(r.refresh.refreshesPerSecond, 1)} refreshes/s at the provider) beside a steady check at ${r.rate} req/s:` +
+      ` its p99 ${fmt(r.refresh.quietP99)} ms alone, ${fmt(r.refresh.busyP99)} ms with them (${fmt(refreshRatio)}x)`,
+  );
   console.log(`redis store service RSS after ${r.sessions} sessions in rotation: ${fmt(r.redisRss, 1)} MB`);
   const rotating = r.targets.find((t) => t.name.startsWith(`redis ${r.sessions}`));
   if (rotating !== undefined) {
@@ -79,6 +87,7 @@ export function printReport(r: Report): void {
     `bench: cookie=${fmt(ratio('cookie store'))} redis=${fmt(ratio('redis store'))} bearer=${fmt(ratio('cached bearer'))}` +
       ` entra=${fmt(ratio('entra'))} redis_100k=${fmt(ratio(`redis ${r.sessions}`))} p99_ratio=${fmt(p99Cookie / p99Bare)}` +
       ` workers2=${fmt(workers2 / cookieOne)} redis_100k_rss_mb=${fmt(r.redisRss, 1)} entra_same_request=${fmt(entraSame)}` +
+      ` refresh_p99_ratio=${fmt(refreshRatio)} refreshes_per_s=${fmt(r.refresh.refreshesPerSecond, 1)}` +
       ` express=${fmt(ratio('bare express'))}` +
       ` login_302=${fmt(ratio('no session'))} p99_bare_ms=${fmt(p99Bare)} p99_cookie_ms=${fmt(p99Cookie)} rate=${r.rate}` +
       ` sessions=${r.sessions} bare_rps=${fmt(base, 0)}`,

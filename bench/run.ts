@@ -27,6 +27,7 @@ import {
 } from './lib.js';
 import { assertAllowed, followCookies, forward, loginFor, serviceEnv, traefikHeaders } from './login.js';
 import { printReport, type Target } from './report.js';
+import { refreshStall } from './refresh-stall.js';
 import { entraSession, plainSession, rotationScript, seedSessions } from './seed.js';
 
 const SERVER_CPU = '0';
@@ -182,6 +183,16 @@ async function main(): Promise<void> {
       }
     }
 
+    // A refresh-due check must not stall the others: the same fixed rate, with and without refreshes under way.
+    const refresh = await refreshStall({
+      main,
+      start: (script, env) => start(script, env, SERVER_CPU, profile),
+      rate,
+      duration,
+      rounds,
+      loadCpu: LOAD_CPU,
+    });
+
     // Two workers, unpinned, against the one pinned worker: both share the two cores with wrk.
     const workers2 = await start(main, serviceEnv(idp.issuer, 'cookie', undefined, { WORKERS: '2' }), undefined, [
       ...serviceNodeArgs(),
@@ -210,6 +221,7 @@ async function main(): Promise<void> {
       rate,
       fixed,
       redisRss,
+      refresh,
       sessions: many.length,
       seconds: (Date.now() - started) / 1000,
     });
