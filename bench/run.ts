@@ -141,6 +141,7 @@ async function main(): Promise<void> {
 
     const bare = await start('bench/serve-bare.ts', {}, SERVER_CPU);
     const expressRef = await start('bench/serve-express.ts', {}, SERVER_CPU);
+    const redisFloor = await start('bench/serve-bare-redis.ts', { BENCH_REDIS_URL: redis.url }, SERVER_CPU);
     const targets: Target[] = [
       target('bare node:http', bare, traefikHeaders(cookieLogin)),
       target('bare express', expressRef, traefikHeaders(cookieLogin)),
@@ -150,6 +151,8 @@ async function main(): Promise<void> {
       // The same 15 KB request to the bare server: how much of the entra row is Node reading it.
       target('bare, entra-sized request', bare, traefikHeaders(entraCookie)),
       target(`redis ${many.length} rotating`, redisSvc, traefikHeaders(), rotation),
+      // The ceiling of any check that reads Redis every time: node:http plus one node-redis GET, nothing else.
+      target('bare + one redis GET', redisFloor, traefikHeaders(redisLogin)),
       target('no session 302', cookieSvc, traefikHeaders()),
       target('cached bearer 200', bearerSvc, bearerHeaders),
     ];
