@@ -1,4 +1,5 @@
 import { Counter, Histogram, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { TallyHistogram } from './tally-histogram.js';
 
 /** What a forward-auth check decided; one label value each. */
 export type CheckOutcome =
@@ -48,8 +49,12 @@ export class Metrics {
     help: 'Forward-auth checks by outcome',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
+    collect: () => {
+      for (const [outcome, n] of this.pendingChecks) if (n > 0) this.checks.labels(outcome).inc(n);
+      this.pendingChecks.clear();
+    },
   });
-  readonly checkSeconds = new Histogram({
+  readonly checkSeconds = new TallyHistogram({
     name: 'idp_check_duration_seconds',
     help: 'Time to decide a forward-auth check',
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5],
@@ -105,6 +110,12 @@ export class Metrics {
     help: 'Session cache lookups by result (hit, miss)',
     labelNames: ['result'] as const,
     registers: [this.registry],
+    collect: () => {
+      this.cacheLookups.labels('hit').inc(this.hits - this.hitsShown);
+      this.cacheLookups.labels('miss').inc(this.misses - this.missesShown);
+      this.hitsShown = this.hits;
+      this.missesShown = this.misses;
+    },
   });
   readonly cacheHitRatio = new Gauge({
     name: 'idp_session_cache_hit_ratio',
@@ -115,32 +126,29 @@ export class Metrics {
       this.cacheHitRatio.set(total === 0 ? 0 : this.hits / total);
     },
   });
+  // The hot path only counts in plain fields; the counters take the counts when scraped (`collect`).
   private hits = 0;
   private misses = 0;
-  // Label children bound once: `inc({ label })` hashes the labels on every call.
-  private readonly hit = this.cacheLookups.labels('hit');
-  private readonly miss = this.cacheLookups.labels('miss');
-  private readonly outcomes = new Map(CHECK_OUTCOMES.map((o) => [o, this.checks.labels(o)] as const));
+  private hitsShown = 0;
+  private missesShown = 0;
+  private readonly pendingChecks = new Map<CheckOutcome, number>();
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
+    for (const outcome of CHECK_OUTCOMES) this.checks.labels(outcome).inc(0);
+    for (const result of ['hit', 'miss']) this.cacheLookups.labels(result).inc(0);
     for (const outcome of REFRESH_OUTCOMES) this.tokenRefreshes.labels(outcome).inc(0);
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
   /** Counts one cache lookup. Kept cheap: this is on the hot path. */
   cacheLookup(hit: boolean): void {
-    if (hit) {
-      this.hits++;
-      this.hit.inc();
-    } else {
-      this.misses++;
-      this.miss.inc();
-    }
+    if (hit) this.hits++;
+    else this.misses++;
   }
 
   /** Counts one check and its duration (seconds). Kept cheap: this is on the hot path. */
   checked(outcome: CheckOutcome, seconds: number): void {
-    (this.outcomes.get(outcome) ?? this.checks.labels(outcome)).inc();
+    this.pendingChecks.set(outcome, (this.pendingChecks.get(outcome) ?? 0) + 1);
     this.checkSeconds.observe(seconds);
   }
 }

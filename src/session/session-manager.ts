@@ -138,11 +138,32 @@ export class SessionManager {
    * `tokens: false` (a check that forwards and refreshes no token) lets a server store
    * leave the tokens out.
    */
-  async get(cookies: Cookies, options: GetOptions = {}): Promise<ActiveSession | undefined> {
+  get(cookies: Cookies, options: GetOptions = {}): Promise<ActiveSession | undefined> {
     const handle = this.store.handle(cookies);
-    if (handle === undefined) return undefined;
-    const session = await this.find(handle, options.tokens ?? true);
-    return session === undefined ? undefined : this.serve(handle, session, cookies);
+    if (handle === undefined) return Promise.resolve(undefined);
+    const tokens = options.tokens ?? true;
+    const cached = this.servable(handle, tokens);
+    if (cached !== undefined) return Promise.resolve(cached);
+    return this.find(handle, tokens).then((session) =>
+      session === undefined ? undefined : this.serve(handle, session, cookies),
+    );
+  }
+
+  /**
+   * The cached session's answer when the cache alone decides it: live, no touch due, no
+   * revocation list to ask, its tokens there if wanted. Every other case takes `find` and
+   * `serve`, which decide the same way with the store's help; this only spares a cached check
+   * their promise hops (a few per cent of it).
+   */
+  private servable(handle: string, tokens: boolean): ActiveSession | undefined {
+    if (!this.caching || this.options.revocations !== undefined) return undefined;
+    const session = this.cache.get(handle);
+    if (session === undefined || (tokens && session.tokensApart === true)) return undefined;
+    const now = nowSeconds();
+    if (!isLive(session, this.options.lifetime, now) || needsTouch(session, this.options.lifetime, now))
+      return undefined;
+    this.options.metrics?.cacheLookup(true);
+    return { session, handle, setCookies: [] };
   }
 
   /** The stored `session` at `handle` as the answer to `get`: undefined when not live or revoked; touched when due. */
