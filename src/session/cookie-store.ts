@@ -37,19 +37,24 @@ export class CookieSessionStore implements SessionStore {
   private readonly ring: KeyRing;
   /** Locks and notes: in-process unless a shared backend (Redis) was given; sessions never go there. */
   private readonly locks: Backend;
+  /** `<name>`, `<name>_1` … : built once, as every check looks them up. */
+  private readonly chunkNames: readonly string[];
 
   constructor(private readonly options: CookieStoreOptions) {
+    this.chunkNames = Array.from({ length: MAX_CHUNKS }, (_, i) =>
+      i === 0 ? options.cookieName : `${options.cookieName}_${i}`,
+    );
     this.locks = options.coordination ?? new MemoryBackend();
     this.binding = { ...options.app, cookieName: options.cookieName };
     this.ring = keyRing(options.secrets, 'session-cookie', this.binding);
   }
 
   cookieNames(): string[] {
-    return Array.from({ length: MAX_CHUNKS }, (_, i) => this.chunkName(i));
+    return [...this.chunkNames];
   }
 
   private chunkName(i: number): string {
-    return i === 0 ? this.options.cookieName : `${this.options.cookieName}_${i}`;
+    return this.chunkNames[i];
   }
 
   handle(cookies: Cookies): string | undefined {
