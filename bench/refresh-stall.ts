@@ -21,6 +21,8 @@ export interface RefreshStall {
   /** Median p99 (ms) of the steady check without and with refreshes under way. */
   readonly quietP99: number;
   readonly busyP99: number;
+  /** The median of the rounds' busy over quiet p99 (paired: each busy round follows its quiet one). */
+  readonly ratio: number;
   /** Refreshes the provider answered per second during the busy rounds. */
   readonly refreshesPerSecond: number;
 }
@@ -72,6 +74,7 @@ export async function refreshStall(options: {
     return {
       quietP99: median(quiet),
       busyP99: median(busy),
+      ratio: median(busy.map((p99, i) => p99 / (quiet[i] ?? NaN))),
       refreshesPerSecond: refreshed / (options.rounds * options.duration),
     };
   } finally {

@@ -39,31 +39,39 @@ const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) :
 
 /** Prints the table and the `bench:` line. */
 export function printReport(r: Report): void {
+  // A row's ratio is the median of its rounds' ratios, each to the reference of the same round
+  // (the bare server for pinned rows, the one pinned worker for WORKERS=2): the rows of a round
+  // run back to back, so a drift of the VM's speed between rounds cancels out.
+  const paired = (t: Target, reference: Target | undefined) =>
+    median(t.results.map((x, i) => x.rps / (reference?.results[i]?.rps ?? NaN)));
   const rows = [...r.targets, ...r.unpinned].map((t) => ({
     name: t.name,
     rps: median(t.results.map((x) => x.rps)),
+    rounds: t.results.map((x) => fmt(x.rps, 0)).join('/'),
+    x: r.targets.includes(t) ? paired(t, r.targets[0]) : paired(t, r.unpinned[0]),
     p50: median(t.results.map((x) => x.p50)),
     p99: median(t.results.map((x) => x.p99)),
   }));
   const base = rows[0]?.rps ?? NaN;
-  const ratio = (prefix: string) => (rows.find((x) => x.name.startsWith(prefix))?.rps ?? NaN) / base;
+  const ratio = (prefix: string) => rows.find((x) => x.name.startsWith(prefix))?.x ?? NaN;
   console.log(
     `\n${r.rounds} rounds x ${r.duration}s, wrk -t1 -c32 on CPU 1, servers on CPU 0 (last two rows unpinned), ${fmt(r.seconds, 0)} s in all`,
   );
   console.log(
-    `${'target'.padEnd(30)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'x bare'.padStart(7)}`,
+    `${'target'.padEnd(30)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'ratio'.padStart(7)}  rounds (req/s)`,
   );
   for (const x of rows)
     console.log(
-      `${x.name.padEnd(30)} ${fmt(x.rps, 0).padStart(9)} ${fmt(x.p50).padStart(8)} ${fmt(x.p99).padStart(8)} ${fmt(x.rps / base).padStart(7)}`,
+      `${x.name.padEnd(30)} ${fmt(x.rps, 0).padStart(9)} ${fmt(x.p50).padStart(8)} ${fmt(x.p99).padStart(8)} ${fmt(x.x).padStart(7)}  ${x.rounds}`,
     );
+  console.log('(ratio: the median of the rounds\' ratios to the bare server, for the last two rows to the pinned worker)');
   const p99Bare = median(r.fixed.bare);
   const p99Cookie = median(r.fixed.cookie);
   console.log(
     `\nfixed rate ${r.rate} req/s (half the bare capacity; autocannon -c32 on CPU 1): bare p99 ${fmt(p99Bare)} ms,` +
       ` cookie check p99 ${fmt(p99Cookie)} ms (rounds: ${r.fixed.bare.join('/')} vs ${r.fixed.cookie.join('/')}; achieved ${fmt(median(r.fixed.rps), 0)} req/s)`,
   );
-  const refreshRatio = r.refresh.busyP99 / r.refresh.quietP99;
+  const refreshRatio = r.refresh.ratio;
   console.log(
     `refresh-due checks (${fmt(r.refresh.refreshesPerSecond, 1)} refreshes/s at the provider) beside a steady check at ${r.rate} req/s:` +
       ` its p99 ${fmt(r.refresh.quietP99)} ms alone, ${fmt(r.refresh.busyP99)} ms with them (${fmt(refreshRatio)}x)`,
@@ -79,14 +87,15 @@ export function printReport(r: Report): void {
     const load = median(t.cores.map((c) => c.wrk));
     console.log(`${t.name}: the service used ${fmt(service)} cores, wrk ${fmt(load)} cores (of 2)`);
   }
-  const entraBare = rows.find((x) => x.name === 'bare, entra-sized request')?.rps ?? NaN;
-  const entraSame = (rows.find((x) => x.name.startsWith('entra'))?.rps ?? NaN) / entraBare;
-  const cookieOne = rows.find((x) => x.name === 'cookie, 1 worker (pinned)')?.rps ?? NaN;
-  const workers2 = rows.find((x) => x.name === 'cookie, WORKERS=2, unpinned')?.rps ?? NaN;
+  const byName = (prefix: string) => r.targets.find((t) => t.name.startsWith(prefix));
+  const entra = byName('entra');
+  const entraSame = entra === undefined ? NaN : paired(entra, byName('bare, entra-sized request'));
+  const workers2 = ratio('cookie, WORKERS=2');
+  const p99Ratio = median(r.fixed.cookie.map((p99, i) => p99 / (r.fixed.bare[i] ?? NaN)));
   console.log(
     `bench: cookie=${fmt(ratio('cookie store'))} redis=${fmt(ratio('redis store'))} bearer=${fmt(ratio('cached bearer'))}` +
-      ` entra=${fmt(ratio('entra'))} redis_100k=${fmt(ratio(`redis ${r.sessions}`))} p99_ratio=${fmt(p99Cookie / p99Bare)}` +
-      ` workers2=${fmt(workers2 / cookieOne)} redis_100k_rss_mb=${fmt(r.redisRss, 1)} entra_same_request=${fmt(entraSame)}` +
+      ` entra=${fmt(ratio('entra'))} redis_100k=${fmt(ratio(`redis ${r.sessions}`))} p99_ratio=${fmt(p99Ratio)}` +
+      ` workers2=${fmt(workers2)} redis_100k_rss_mb=${fmt(r.redisRss, 1)} entra_same_request=${fmt(entraSame)}` +
       ` redis_get_floor=${fmt(ratio('bare + one redis GET'))} refresh_p99_ratio=${fmt(refreshRatio)} refreshes_per_s=${fmt(r.refresh.refreshesPerSecond, 1)}` +
       ` express=${fmt(ratio('bare express'))}` +
       ` login_302=${fmt(ratio('no session'))} p99_bare_ms=${fmt(p99Bare)} p99_cookie_ms=${fmt(p99Cookie)} rate=${r.rate}` +

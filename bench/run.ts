@@ -4,7 +4,7 @@
  * ~1.8 KB cookie). Servers run pinned to CPU 0 as separate processes; wrk (-t1 -c32)
  * runs on CPU 1. Rounds of every target are interleaved; medians are reported. The
  * last line is machine-readable. BENCH_DURATION (seconds per round, default 5),
- * BENCH_ROUNDS (default 3) and BENCH_SESSIONS (redis_100k, default 100000) shorten a run.
+ * BENCH_ROUNDS (default 4) and BENCH_SESSIONS (redis_100k, default 100000) shorten a run.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,7 +33,7 @@ import { entraSession, plainSession, rotationScript, seedSessions } from './seed
 const SERVER_CPU = '0';
 const LOAD_CPU = '1';
 const duration = Math.max(1, Number(process.env.BENCH_DURATION ?? 5));
-const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 4));
 const sessionCount = Math.max(1, Number(process.env.BENCH_SESSIONS ?? 100_000));
 const mode = process.argv[2] ?? 'throughput';
 
