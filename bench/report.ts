@@ -64,7 +64,9 @@ export function printReport(r: Report): void {
     console.log(
       `${x.name.padEnd(30)} ${fmt(x.rps, 0).padStart(9)} ${fmt(x.p50).padStart(8)} ${fmt(x.p99).padStart(8)} ${fmt(x.x).padStart(7)}  ${x.rounds}`,
     );
-  console.log('(ratio: the median of the rounds\' ratios to the bare server, for the last two rows to the pinned worker)');
+  console.log(
+    "(ratio: the median of the rounds' ratios to the bare server, for the last two rows to the pinned worker)",
+  );
   const p99Bare = median(r.fixed.bare);
   const p99Cookie = median(r.fixed.cookie);
   console.log(
