@@ -3,19 +3,9 @@ import { isAppError } from '../errors/app-error.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { BackendLock } from './backend.js';
-import { HandleCache } from './handle-cache.js';
 import type { RevocationList } from './revocations.js';
-import { SecondSighting } from './second-sighting.js';
-import {
-  SESSION_CACHE_MAX_BYTES,
-  isLive,
-  needsTouch,
-  nowSeconds,
-  sessionBytes,
-  splitTokens,
-  type Session,
-  type SessionLifetime,
-} from './session.js';
+import { SessionCache } from './session-cache.js';
+import { isLive, needsTouch, nowSeconds, splitTokens, type Session, type SessionLifetime } from './session.js';
 import type { Cookies, SessionStore } from './store.js';
 
 /** A live session found for a request. */
@@ -62,38 +52,12 @@ export class SessionManager {
   /** `cookie`, `redis` or `memory`. */
   readonly kind: string;
   protected readonly store: SessionStore;
-  private readonly cache: HandleCache<Session>;
-  private readonly caching: boolean;
-  /** Admission: a session enters the cache the second time it is read within one to two cache lifetimes. */
-  private readonly doorkeeper: SecondSighting | undefined;
-  /**
-   * The refreshed cookies last issued for a cookie value, reused until the next
-   * touch is due: a page's parallel requests (or a client that ignores Set-Cookie)
-   * carry the old value, and each would otherwise pay a fresh encryption.
-   */
-  private readonly refreshed: HandleCache<{ readonly until: number; readonly setCookies: string[] }>;
+  private readonly cache: SessionCache;
 
   constructor(protected readonly options: SessionManagerOptions) {
     this.store = options.store;
     this.kind = options.store.kind;
-    const ttl = options.cacheTtl;
-    this.caching = options.cacheSize > 0 && (ttl === undefined || ttl > 0);
-    // Keyed by handle, which may be the cookie value itself (hook: src/session/handle-cache.ts).
-    this.cache = new HandleCache({
-      max: options.cacheSize,
-      maxSize: SESSION_CACHE_MAX_BYTES,
-      sizeOf: (value, handle) => handle.length + sessionBytes(value),
-      ttlMs: ttl !== undefined ? Math.max(1, ttl) * 1000 : undefined,
-    });
-    this.doorkeeper = this.caching
-      ? new SecondSighting({ generationMs: ttl !== undefined ? Math.max(1, ttl) * 1000 : 60_000 })
-      : undefined;
-    // Only the requests racing a refresh need an entry, so a small bound (~4 KB each) suffices.
-    this.refreshed = new HandleCache({
-      max: Math.min(options.cacheSize, 1000),
-      maxSize: 8 * 1024 * 1024,
-      sizeOf: (value, handle) => handle.length + value.setCookies.reduce((n, c) => n + c.length, 0),
-    });
+    this.cache = new SessionCache({ size: options.cacheSize, ttl: options.cacheTtl });
   }
 
   /** Names of the cookies sessions may use (Traefik `addAuthCookiesToResponse`). */
@@ -110,8 +74,7 @@ export class SessionManager {
   readonly bridgesOutages: boolean = false;
 
   protected forget(handle: string): void {
-    this.cache.delete(handle);
-    this.refreshed.delete(handle);
+    this.cache.forget(handle);
   }
 
   /**
@@ -120,13 +83,12 @@ export class SessionManager {
    * again when they are wanted.
    */
   protected async find(handle: string, tokens = true): Promise<Session | undefined> {
-    let session = this.caching ? this.cache.get(handle) : undefined;
+    let session = this.cache.get(handle);
     if (tokens && session?.tokensApart === true) session = undefined;
     this.options.metrics?.cacheLookup(session !== undefined);
     if (session === undefined) {
       session = await this.store.read(handle, tokens);
-      if (session !== undefined && this.doorkeeper?.sighted(HandleCache.fingerprint(handle)) === true)
-        this.cache.set(handle, session);
+      if (session !== undefined) this.cache.admit(handle, session);
     }
     return session;
   }
@@ -156,7 +118,7 @@ export class SessionManager {
    * their promise hops (a few per cent of it).
    */
   private servable(handle: string, tokens: boolean): ActiveSession | undefined {
-    if (!this.caching || this.options.revocations !== undefined) return undefined;
+    if (this.options.revocations !== undefined) return undefined;
     const session = this.cache.get(handle);
     if (session === undefined || (tokens && session.tokensApart === true)) return undefined;
     const now = nowSeconds();
@@ -179,16 +141,15 @@ export class SessionManager {
     if (!needsTouch(session, lifetime)) return [];
     const now = nowSeconds();
     if (!this.store.inCookie) {
-      this.cache.delete(handle);
+      this.cache.drop(handle);
       return this.store.replace(handle, { ...session, lastSeenAt: now }, cookies);
     }
-    const previous = this.options.cacheSize > 0 ? this.refreshed.get(handle) : undefined;
-    if (previous !== undefined && now < previous.until) return previous.setCookies;
+    const previous = this.cache.touched(handle, now);
+    if (previous !== undefined) return previous;
     const setCookies = await this.store.replace(handle, { ...session, lastSeenAt: now }, cookies);
     // Reuse is safe for as long as a touch would not be due again on the refreshed session.
     const interval = Math.min(60, Math.floor(lifetime.idleTimeout / 10));
-    if (setCookies !== undefined && this.options.cacheSize > 0)
-      this.refreshed.set(handle, { until: now + interval, setCookies });
+    if (setCookies !== undefined) this.cache.rememberTouch(handle, { until: now + interval, setCookies });
     return setCookies;
   }
 
@@ -223,7 +184,7 @@ export class SessionManager {
 
   /** A session just written at login comes back at once (the redirect): its first read is cached. */
   protected written(handle: string): void {
-    this.doorkeeper?.sighted(HandleCache.fingerprint(handle));
+    this.cache.written(handle);
   }
 
   /** Deletes the session at `handle` from its store. */
@@ -315,7 +276,7 @@ export class SessionManager {
       this.forget(handle);
       return undefined;
     }
-    if (this.caching) this.cache.set(handle, session);
+    this.cache.set(handle, session);
     return { session, handle, setCookies };
   }
 
@@ -391,7 +352,6 @@ export class SessionManager {
   /** Drops the caches and closes the store's connection. */
   async close(): Promise<void> {
     this.cache.clear();
-    this.refreshed.clear();
     await this.store.close();
   }
 }
