@@ -40,20 +40,12 @@ export class HandleCache<V> {
 
   /** The key of a handle: itself when short, else a 32-bit FNV-1a hash of its length and tail (no new string). */
   static key(handle: string): string | number {
-    if (handle.length <= SHORT) return handle;
-    let hash = 0x811c9dc5 ^ handle.length;
-    for (let i = handle.length - TAIL; i < handle.length; i++)
-      hash = Math.imul(hash ^ handle.charCodeAt(i), 0x01000193);
-    return hash >>> 0;
+    return handle.length <= SHORT ? handle : fnv1a(0x811c9dc5 ^ handle.length, handle, handle.length - TAIL);
   }
 
   /** A 32-bit hash of any handle: the whole of a short one, the length and tail of a long one (as `key`). */
   static fingerprint(handle: string): number {
-    const key = HandleCache.key(handle);
-    if (typeof key === 'number') return key;
-    let hash = 0x811c9dc5;
-    for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
-    return hash >>> 0;
+    return handle.length <= SHORT ? fnv1a(0x811c9dc5, handle, 0) : (HandleCache.key(handle) as number);
   }
 
   /** The value stored for exactly this handle, if any. */
@@ -87,4 +79,11 @@ export class HandleCache<V> {
   get calculatedSize(): number {
     return this.lru.calculatedSize;
   }
+}
+
+/** 32-bit FNV-1a from `seed` over the characters of `text` from `from` on. */
+function fnv1a(seed: number, text: string, from: number): number {
+  let hash = seed;
+  for (let i = from; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
 }

@@ -7,7 +7,7 @@ import { clearCookie, setCookie, type CookiePolicy } from './cookies.js';
 import { keyRing, type KeyBinding } from './keys.js';
 import { SidIndex, type IndexedBy } from './sid-index.js';
 import { SealedRecords } from './sealed-record.js';
-import { endsAt, nowSeconds, splitTokens, type Session, type SessionLifetime } from './session.js';
+import { endsAt, nowSeconds, splitTokens, type Session, type SessionLifetime, type SessionTokens } from './session.js';
 import type { Cookies, SessionStore } from './store.js';
 
 /** What a server-side store needs: its backend, secrets, the app its signatures are bound to, cookie settings. */
@@ -93,20 +93,20 @@ export class ServerSessionStore implements SessionStore {
     return Math.max(1, endsAt(session, this.options.lifetime) - nowSeconds());
   }
 
-  /** Seals the tokens (when the session carries them) under `tok:<id>` for the session's whole lifetime; true when there were some. */
-  private async putTokens(id: string, session: Session): Promise<boolean> {
-    const { tokens } = splitTokens(session);
+  /** Seals `tokens` (when there are some) under `tok:<id>` until `expiresAt`, the session's absolute end; true when there were some. */
+  private async putTokens(id: string, tokens: SessionTokens | undefined, expiresAt: number): Promise<boolean> {
     if (tokens === undefined) return false;
-    const sealed = this.records.sealTokens(id, tokens, session.expiresAt);
-    const ttl = Math.max(1, session.expiresAt - nowSeconds());
+    const sealed = this.records.sealTokens(id, tokens, expiresAt);
+    const ttl = Math.max(1, expiresAt - nowSeconds());
     await this.call('set', () => this.options.backend.set(`tok:${id}`, sealed, ttl));
     return true;
   }
 
   async write(session: Session): Promise<{ handle: string; setCookies: string[] }> {
     const id = randomBytes(32).toString('base64url');
-    const apart = await this.putTokens(id, session);
-    const record = await this.records.seal(id, splitTokens(session).rest, session.expiresAt, apart);
+    const { rest, tokens } = splitTokens(session);
+    const apart = await this.putTokens(id, tokens, session.expiresAt);
+    const record = await this.records.seal(id, rest, session.expiresAt, apart);
     await this.call('set', () => this.options.backend.set(`sess:${id}`, record, this.ttl(session)));
     const indexTtl = session.expiresAt - nowSeconds();
     if (session.sid) await this.call('index', () => this.index.add('sid', session.sid as string, id, indexTtl));
@@ -122,8 +122,9 @@ export class ServerSessionStore implements SessionStore {
    * (a refresh) writes them first, and takes them back when the session had ended meanwhile.
    */
   async replace(id: string, session: Session): Promise<string[] | undefined> {
-    const apart = session.tokensApart === true || (await this.putTokens(id, session));
-    const record = await this.records.seal(id, splitTokens(session).rest, session.expiresAt, apart);
+    const { rest, tokens } = splitTokens(session);
+    const apart = session.tokensApart === true || (await this.putTokens(id, tokens, session.expiresAt));
+    const record = await this.records.seal(id, rest, session.expiresAt, apart);
     const stored = await this.call('set', () =>
       this.options.backend.setIfPresent(`sess:${id}`, record, this.ttl(session)),
     );

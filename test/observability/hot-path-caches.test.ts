@@ -11,15 +11,22 @@ import supertest from 'supertest';
 const lifetime = { maxAge: 3600, idleTimeout: 600 };
 const app = { issuer: 'https://idp.test/', clientId: 'c', domain: 'app.test' };
 
-function cookieStore(): SessionManager {
-  const store = new CookieSessionStore({
+function newCookieStore(): CookieSessionStore {
+  return new CookieSessionStore({
     secrets: [SESSION_SECRET],
     app,
     cookieName: '_c_session',
     policy: { secure: true, sameSite: 'Lax' },
     lifetime,
   });
+}
+
+function managed(store: CookieSessionStore): SessionManager {
   return new SessionManager({ store, lifetime, cacheSize: 100, logger: createLogger('silent') });
+}
+
+function cookieStore(): SessionManager {
+  return managed(newCookieStore());
 }
 
 /** The Set-Cookie values a check of these cookies answers with. */
@@ -71,21 +78,14 @@ describe('cookie store: refreshing a session that is due for a touch', () => {
 describe('the session cache admits a session read a second time', () => {
   /** A cookie store counting its reads. */
   function counted() {
-    const store = new CookieSessionStore({
-      secrets: [SESSION_SECRET],
-      app,
-      cookieName: '_c_session',
-      policy: { secure: true, sameSite: 'Lax' },
-      lifetime,
-    });
+    const store = newCookieStore();
     let reads = 0;
     const read = store.read.bind(store);
     store.read = (handle) => {
       reads++;
       return read(handle);
     };
-    const manager = new SessionManager({ store, lifetime, cacheSize: 100, logger: createLogger('silent') });
-    return { manager, store, reads: () => reads };
+    return { manager: managed(store), store, reads: () => reads };
   }
 
   it('caches a session made here at its first read (the login redirect comes straight back)', async () => {
