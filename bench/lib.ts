@@ -30,6 +30,11 @@ export async function buildService(): Promise<string> {
   return `${outDir}/main.js`;
 }
 
+/** Pins the running process `pid` (all its threads) to `cpus` (taskset). */
+export async function pin(pid: number, cpus: string): Promise<void> {
+  await run('taskset', ['-a', '-p', '-c', cpus, String(pid)]);
+}
+
 /** Starts `node [--import tsx] <script>` (tsx for .ts) on a free port, pinned to `cpus` with taskset when given. */
 export async function startChild(
   script: string,

@@ -19,6 +19,7 @@ import {
   cpuSeconds,
   latencyAtRate,
   median,
+  pin,
   rssMb,
   serviceNodeArgs,
   startChild,
@@ -62,6 +63,8 @@ async function main(): Promise<void> {
   const children: Child[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
   const redis = await startRedisServer();
+  // Beside wrk, never on the service's core: in a cluster Redis is another machine.
+  await pin(redis.pid, LOAD_CPU);
   const idp = await startDevIdentityProvider({
     clients: [
       {

@@ -38,14 +38,29 @@ export interface BreakerOptions {
 /** `closed`: calls pass; `open`: calls fail at once; `half-open`: one probe is in flight. */
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
+/** A call in flight: a node of the breaker's deadline list, settled once. */
+class Call<T = unknown> {
+  prev: Call | undefined;
+  next: Call | undefined;
+  constructor(
+    readonly deadline: number,
+    readonly resolve: (value: T) => void,
+    readonly reject: (err: BackendUnreachableError) => void,
+  ) {}
+}
+
 /**
- * A circuit breaker with a per-call timeout. While closed every call is raced
- * against a timer; `failureThreshold` consecutive failures open it, and for `openMs`
- * every call fails at once, so an outage costs a request one timeout at most, not one
- * per command. Calls still waiting when it opens fail at once too: against a frozen
- * server each would otherwise wait out its own timer, so a burst of requests in flight
- * at the start of an outage costs one timeout, not a queue of them. Then one call
- * passes as a probe: success closes the circuit, failure opens it for another `openMs`.
+ * A circuit breaker with a per-call timeout. While closed every call has a deadline;
+ * `failureThreshold` consecutive failures open it, and for `openMs` every call fails at
+ * once, so an outage costs a request one timeout at most, not one per command. Calls still
+ * waiting when it opens fail at once too: against a frozen server each would otherwise
+ * wait out its own timer, so a burst of requests in flight at the start of an outage costs
+ * one timeout, not a queue of them. Then one call passes as a probe: success closes the
+ * circuit, failure opens it for another `openMs`.
+ *
+ * Every call has the same timeout, so calls in flight form a list in deadline order with
+ * one timer for its head: a call costs a list node, not a timer, a race and a promise of
+ * its own (a check that misses the session cache makes one or two).
  */
 export class CircuitBreaker {
   private current: BreakerState = 'closed';
@@ -53,8 +68,10 @@ export class CircuitBreaker {
   private openUntil = 0;
   private readonly threshold: number;
   private readonly openMs: number;
-  /** Rejecters of the calls in flight, failed at once when the circuit opens. */
-  private readonly pending = new Set<(err: BackendUnreachableError) => void>();
+  private head: Call | undefined;
+  private tail: Call | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly sweep = (): void => this.expire();
 
   constructor(private readonly options: BreakerOptions) {
     this.threshold = Math.max(1, options.failureThreshold ?? 3);
@@ -72,36 +89,79 @@ export class CircuitBreaker {
   }
 
   /** Runs `work` under the timeout and the circuit; its failure, timeout or an open circuit throws BackendUnreachableError. */
-  async run<T>(work: () => Promise<T>): Promise<T> {
+  run<T>(work: () => Promise<T>): Promise<T> {
     if (this.current === 'half-open')
-      throw new BackendUnreachableError('circuit-open', 'circuit half-open: probe in flight');
+      return Promise.reject(new BackendUnreachableError('circuit-open', 'circuit half-open: probe in flight'));
     if (this.current === 'open') {
-      if (Date.now() < this.openUntil) throw new BackendUnreachableError('circuit-open', 'circuit open');
+      if (Date.now() < this.openUntil)
+        return Promise.reject(new BackendUnreachableError('circuit-open', 'circuit open'));
       this.transition('half-open');
     }
-    let timer: NodeJS.Timeout | undefined;
-    let abort: ((err: BackendUnreachableError) => void) | undefined;
-    const cut = new Promise<never>((_, reject) => {
-      abort = reject;
-      timer = setTimeout(
-        () => reject(new BackendUnreachableError('timeout', `no answer within ${this.options.timeoutMs} ms`)),
-        this.options.timeoutMs,
+    return new Promise<T>((resolve, reject) => {
+      const call = new Call<T>(performance.now() + this.options.timeoutMs, resolve, reject);
+      this.append(call as Call);
+      let started: Promise<T>;
+      try {
+        started = work();
+      } catch (err) {
+        started = Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      }
+      started.then(
+        (value) => {
+          if (!this.settle(call as Call)) return;
+          this.succeeded();
+          resolve(value);
+        },
+        (err: unknown) => {
+          if (!this.settle(call as Call)) return;
+          this.failed();
+          reject(
+            err instanceof BackendUnreachableError
+              ? err
+              : new BackendUnreachableError('error', (err as Error)?.message ?? String(err), { cause: err }),
+          );
+        },
       );
     });
-    const abortThis = abort as (err: BackendUnreachableError) => void;
-    this.pending.add(abortThis);
-    try {
-      const result = await Promise.race([work(), cut]);
-      this.succeeded();
-      return result;
-    } catch (err) {
-      this.failed();
-      if (err instanceof BackendUnreachableError) throw err;
-      throw new BackendUnreachableError('error', (err as Error)?.message ?? String(err), { cause: err });
-    } finally {
-      clearTimeout(timer);
-      this.pending.delete(abortThis);
+  }
+
+  private append(call: Call): void {
+    if (this.tail === undefined) this.head = call;
+    else {
+      this.tail.next = call;
+      call.prev = this.tail;
     }
+    this.tail = call;
+    this.timer ??= setTimeout(this.sweep, this.options.timeoutMs);
+  }
+
+  /** Takes `call` off the list; false when it was already settled (timed out or failed by an opening circuit). */
+  private settle(call: Call): boolean {
+    if (call.prev === undefined && this.head !== call) return false;
+    if (call.prev === undefined) this.head = call.next;
+    else call.prev.next = call.next;
+    if (call.next === undefined) this.tail = call.prev;
+    else call.next.prev = call.prev;
+    call.prev = undefined;
+    call.next = undefined;
+    if (this.head === undefined && this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    return true;
+  }
+
+  /** Fails the calls past their deadline, oldest first, and waits for the next deadline. */
+  private expire(): void {
+    this.timer = undefined;
+    const now = performance.now();
+    while (this.head !== undefined && this.head.deadline <= now) {
+      const call = this.head;
+      this.settle(call);
+      this.failed();
+      call.reject(new BackendUnreachableError('timeout', `no answer within ${this.options.timeoutMs} ms`));
+    }
+    if (this.head !== undefined) this.timer = setTimeout(this.sweep, Math.max(1, Math.ceil(this.head.deadline - now)));
   }
 
   private succeeded(): void {
@@ -115,9 +175,11 @@ export class CircuitBreaker {
       this.openUntil = Date.now() + this.openMs;
       this.transition('open');
       // The calls still waiting would fail too; they no longer count (the circuit is open).
-      const waiting = [...this.pending];
-      this.pending.clear();
-      for (const abort of waiting) abort(new BackendUnreachableError('circuit-open', 'circuit opened while waiting'));
+      while (this.head !== undefined) {
+        const call = this.head;
+        this.settle(call);
+        call.reject(new BackendUnreachableError('circuit-open', 'circuit opened while waiting'));
+      }
     }
   }
 

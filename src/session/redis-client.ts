@@ -6,6 +6,13 @@ import type { Logger } from '../observability/logger.js';
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- node-redis's own type parameters for "no modules, functions or scripts"
 export type Redis = ReturnType<typeof createClient<{}, {}, {}, 2 | 3, {}>>;
 
+/**
+ * No command timeout of node-redis's own (5 s by default, an `AbortSignal.timeout` and its
+ * listener per command, 1-2% of a check that reads Redis): the backend's circuit breaker
+ * already bounds every command by `REDIS_COMMAND_TIMEOUT`.
+ */
+const commandOptions = { timeout: 0 };
+
 /** Capped at 500 ms: a Redis that returns is used again within a second, not after a long backoff. */
 const reconnectStrategy = (retries: number) => Math.min(50 * 2 ** retries, 500);
 
@@ -26,6 +33,7 @@ export function createRedisClient(config: RedisConfig, logger: Logger): Redis {
     const cluster = createCluster({
       rootNodes: clusterNodes.map(({ host, port }) => ({ socket: { host, port } })),
       defaults: { ...auth, socket: { reconnectStrategy, connectTimeout: 3000 }, disableOfflineQueue: true },
+      commandOptions,
     });
     cluster.on('error', warnOn(logger, 'cluster'));
     return cluster as unknown as Redis;
@@ -35,6 +43,7 @@ export function createRedisClient(config: RedisConfig, logger: Logger): Redis {
       name: sentinelMaster,
       sentinelRootNodes: sentinels.map(({ host, port }) => ({ host, port })),
       nodeClientOptions: { ...auth, socket: { reconnectStrategy }, disableOfflineQueue: true },
+      commandOptions,
     });
     sentinel.on('error', warnOn(logger, 'sentinel'));
     return sentinel as unknown as Redis;
@@ -44,6 +53,7 @@ export function createRedisClient(config: RedisConfig, logger: Logger): Redis {
     ...auth,
     socket: { reconnectStrategy, connectTimeout: 3000 },
     disableOfflineQueue: true,
+    commandOptions,
   });
   client.on('error', warnOn(logger, 'connection'));
   return client;

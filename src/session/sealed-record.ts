@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomFillSync } from 'node:crypto';
 import { keyRing, type DerivedKey, type KeyBinding, type KeyRing } from './keys.js';
 import { TOKEN_FIELDS, isSession, nowSeconds, type Session, type SessionTokens } from './session.js';
 
@@ -6,6 +6,9 @@ import { TOKEN_FIELDS, isSession, nowSeconds, type Session, type SessionTokens }
 const FORMAT = 'r1';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+/** IVs drawn from the CSPRNG at once: `randomBytes(12)` cost 4 µs a call, a quarter of a seal. */
+const IV_POOL_BYTES = IV_BYTES * 256;
+
 /** HKDF-Expand's block counter for the first (and only) 32-byte block. */
 const ONE = Buffer.from([1]);
 
@@ -25,6 +28,8 @@ const ONE = Buffer.from([1]);
 export class SealedRecords {
   private readonly ring: KeyRing;
   private readonly keys: ReadonlyMap<string, Uint8Array>;
+  private readonly ivPool = Buffer.alloc(IV_POOL_BYTES);
+  private ivOffset = IV_POOL_BYTES;
 
   constructor(secrets: readonly string[], binding: KeyBinding) {
     this.ring = keyRing(secrets, 'session-record', binding);
@@ -78,12 +83,23 @@ export class SealedRecords {
 
   private sealed(info: string, payload: object): string {
     const { kid, key }: DerivedKey = this.ring.current;
-    const iv = randomBytes(IV_BYTES);
+    const iv = this.nextIv();
     const cipher = createCipheriv('aes-256-gcm', SealedRecords.recordKey(key, info), iv);
     cipher.setAAD(Buffer.from(`${FORMAT}.${kid}`));
     const body = Buffer.concat([cipher.update(JSON.stringify(payload)), cipher.final()]);
     const sealed = Buffer.concat([body, cipher.getAuthTag()]).toString('base64url');
     return `${FORMAT}.${kid}.${iv.toString('base64url')}.${sealed}`;
+  }
+
+  /** A fresh random IV: a view of the pool, valid until the next call (the cipher copies it at once). */
+  private nextIv(): Buffer {
+    if (this.ivOffset === IV_POOL_BYTES) {
+      randomFillSync(this.ivPool);
+      this.ivOffset = 0;
+    }
+    const iv = this.ivPool.subarray(this.ivOffset, this.ivOffset + IV_BYTES);
+    this.ivOffset += IV_BYTES;
+    return iv;
   }
 
   private opened(info: string, value: string | undefined): Payload | undefined {

@@ -5,10 +5,15 @@ import type { Metrics } from '../observability/metrics.js';
 import { guarded, type Backend, type BackendLock } from './backend.js';
 import { clearCookie, setCookie, type CookiePolicy } from './cookies.js';
 import { keyRing, type KeyBinding } from './keys.js';
+import { HandleCache } from './handle-cache.js';
+import { SecondSighting } from './second-sighting.js';
 import { SidIndex, type IndexedBy } from './sid-index.js';
 import { SealedRecords } from './sealed-record.js';
 import { endsAt, nowSeconds, splitTokens, type Session, type SessionLifetime, type SessionTokens } from './session.js';
 import type { Cookies, SessionStore } from './store.js';
+
+/** A generation of the signature cache's admission filter: SESSION_CACHE_TTL's bound. */
+const SIGNATURE_ADMISSION_MS = 5000;
 
 /** What a server-side store needs: its backend, secrets, the app its signatures are bound to, cookie settings. */
 export interface ServerStoreOptions {
@@ -38,6 +43,8 @@ export class ServerSessionStore implements SessionStore {
   private readonly index: SidIndex;
   /** Signed cookie values already verified, to their id: the HMAC is the costliest step of a cached check. */
   private readonly verified: LRUCache<string, string>;
+  /** Admits a signature to `verified` when its cookie comes back within 5-10 s, as a session in use does; one of 100,000 in rotation would only churn it. */
+  private readonly doorkeeper = new SecondSighting({ generationMs: SIGNATURE_ADMISSION_MS });
   private readonly records: SealedRecords;
 
   constructor(private readonly options: ServerStoreOptions) {
@@ -66,7 +73,8 @@ export class ServerSessionStore implements SessionStore {
     for (const key of this.signingKeys) {
       const id = unsign(raw.slice(2), key);
       if (id === false) continue;
-      if (this.options.cacheSize > 0) this.verified.set(raw, id);
+      if (this.options.cacheSize > 0 && this.doorkeeper.sighted(HandleCache.fingerprint(raw)))
+        this.verified.set(raw, id);
       return id;
     }
     return undefined;

@@ -85,4 +85,40 @@ describe('circuit breaker', () => {
     expect(breaker.state).toBe('open');
     expect(await Promise.all(later)).toEqual(Array(10).fill('circuit-open'));
   });
+
+  it('times each call out at its own deadline, not all of them at the first', async () => {
+    const breaker = new CircuitBreaker({ timeoutMs: 60, failureThreshold: 10 });
+    const first = reason(breaker.run(hang));
+    await new Promise((r) => setTimeout(r, 40));
+    let secondDone = false;
+    const second = reason(breaker.run(hang)).finally(() => (secondDone = true));
+    expect(await first).toBe('timeout');
+    expect(secondDone).toBe(false);
+    expect(await second).toBe('timeout');
+    expect(breaker.state).toBe('closed');
+  });
+
+  it('answers calls that finish in any order and leaves no timer behind once all have', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const breaker = new CircuitBreaker({ timeoutMs: 1000 });
+    const delays = [30, 5, 20, 0, 10];
+    const calls = delays.map((ms, i) =>
+      breaker.run(() => new Promise<number>((resolve) => setTimeout(() => resolve(i), ms))),
+    );
+    expect(await Promise.all(calls)).toEqual([0, 1, 2, 3, 4]);
+    expect(timers()).toBe(before);
+  });
+
+  it('turns a call that throws before returning a promise into a failure', async () => {
+    const breaker = new CircuitBreaker({ timeoutMs: 50, failureThreshold: 1 });
+    expect(
+      await reason(
+        breaker.run(() => {
+          throw new Error('sync');
+        }),
+      ),
+    ).toBe('error');
+    expect(breaker.state).toBe('open');
+  });
 });
