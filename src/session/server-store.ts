@@ -87,12 +87,13 @@ export class ServerSessionStore implements SessionStore {
    * tokens itself and reads whole either way.
    */
   async read(id: string, tokens = true): Promise<Session | undefined> {
+    if (!tokens) return this.records.open(id, await this.call('get', () => this.options.backend.get(`sess:${id}`)));
     const [value, sealedTokens] = await Promise.all([
       this.call('get', () => this.options.backend.get(`sess:${id}`)),
-      tokens ? this.call('get', () => this.options.backend.get(`tok:${id}`)) : undefined,
+      this.call('get', () => this.options.backend.get(`tok:${id}`)),
     ]);
     const session = await this.records.open(id, value);
-    if (session?.tokensApart !== true || !tokens) return session;
+    if (session?.tokensApart !== true) return session;
     // Tokens that are gone or do not open leave a session without tokens (it cannot refresh).
     return { ...splitTokens(session).rest, ...this.records.openTokens(id, sealedTokens) };
   }

@@ -132,7 +132,8 @@ export class SessionManager {
   protected async serve(handle: string, session: Session, cookies: Cookies): Promise<ActiveSession | undefined> {
     if (!isLive(session, this.options.lifetime)) return undefined;
     if (this.options.revocations !== undefined && (await this.options.revocations.isRevoked(session))) return undefined;
-    const setCookies = await this.touch(handle, session, cookies);
+    // Most reads find no touch due: they skip touch's promise.
+    const setCookies = needsTouch(session, this.options.lifetime) ? await this.touch(handle, session, cookies) : [];
     return setCookies === undefined ? undefined : { session, handle, setCookies };
   }
 
