@@ -21,6 +21,9 @@ export interface RefreshStall {
   /** Median p99 (ms) of the steady check without and with refreshes under way. */
   readonly quietP99: number;
   readonly busyP99: number;
+  /** Each round's p99 (ms), without and with refreshes. */
+  readonly quiet: readonly number[];
+  readonly busy: readonly number[];
   /** The median of the rounds' busy over quiet p99 (paired: each busy round follows its quiet one). */
   readonly ratio: number;
   /** Refreshes the provider answered per second during the busy rounds. */
@@ -74,6 +77,8 @@ export async function refreshStall(options: {
     return {
       quietP99: median(quiet),
       busyP99: median(busy),
+      quiet,
+      busy,
       ratio: median(busy.map((p99, i) => p99 / (quiet[i] ?? NaN))),
       refreshesPerSecond: refreshed / (options.rounds * options.duration),
     };

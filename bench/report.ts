@@ -76,7 +76,8 @@ export function printReport(r: Report): void {
   const refreshRatio = r.refresh.ratio;
   console.log(
     `refresh-due checks (${fmt(r.refresh.refreshesPerSecond, 1)} refreshes/s at the provider) beside a steady check at ${r.rate} req/s:` +
-      ` its p99 ${fmt(r.refresh.quietP99)} ms alone, ${fmt(r.refresh.busyP99)} ms with them (${fmt(refreshRatio)}x)`,
+      ` its p99 ${fmt(r.refresh.quietP99)} ms alone, ${fmt(r.refresh.busyP99)} ms with them (${fmt(refreshRatio)}x;` +
+      ` rounds: ${r.refresh.quiet.join('/')} vs ${r.refresh.busy.join('/')})`,
   );
   console.log(`redis store service RSS after ${r.sessions} sessions in rotation: ${fmt(r.redisRss, 1)} MB`);
   const rotating = r.targets.find((t) => t.name.startsWith(`redis ${r.sessions}`));

@@ -7,7 +7,7 @@
  * BENCH_ROUNDS (default 4) and BENCH_SESSIONS (redis_100k, default 100000) shorten a run.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDevIdentityProvider } from '../dev/identity-provider.js';
 import { startRedisServer } from '../test/support/redis-server.js';
@@ -33,6 +33,7 @@ import { entraSession, plainSession, rotationScript, seedSessions } from './seed
 
 const SERVER_CPU = '0';
 const LOAD_CPU = '1';
+const ALL_CPUS = `0-${availableParallelism() - 1}`;
 const duration = Math.max(1, Number(process.env.BENCH_DURATION ?? 5));
 const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 4));
 const sessionCount = Math.max(1, Number(process.env.BENCH_SESSIONS ?? 100_000));
@@ -190,6 +191,9 @@ async function main(): Promise<void> {
     }
 
     // A refresh-due check must not stall the others: the same fixed rate, with and without refreshes under way.
+    // The provider and the refreshing sessions' requests run in this process: on CPU 1 for these
+    // rounds, beside the load generator, so the provider's work never lands on the service's core.
+    await pin(process.pid, LOAD_CPU);
     const refresh = await refreshStall({
       main,
       start: (script, env) => start(script, env, SERVER_CPU, profile),
@@ -197,7 +201,7 @@ async function main(): Promise<void> {
       duration,
       rounds,
       loadCpu: LOAD_CPU,
-    });
+    }).finally(() => pin(process.pid, ALL_CPUS));
 
     // Two workers, unpinned, against the one pinned worker: both share the two cores with wrk.
     const workers2 = await start(main, serviceEnv(idp.issuer, 'cookie', undefined, { WORKERS: '2' }), undefined, [
