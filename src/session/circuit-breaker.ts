@@ -98,8 +98,8 @@ export class CircuitBreaker {
       this.transition('half-open');
     }
     return new Promise<T>((resolve, reject) => {
-      const call = new Call<T>(performance.now() + this.options.timeoutMs, resolve, reject);
-      this.append(call as Call);
+      const call = new Call<T>(performance.now() + this.options.timeoutMs, resolve, reject) as Call;
+      this.append(call);
       let started: Promise<T>;
       try {
         started = work();
@@ -108,12 +108,12 @@ export class CircuitBreaker {
       }
       started.then(
         (value) => {
-          if (!this.settle(call as Call)) return;
+          if (!this.settle(call)) return;
           this.succeeded();
           resolve(value);
         },
         (err: unknown) => {
-          if (!this.settle(call as Call)) return;
+          if (!this.settle(call)) return;
           this.failed();
           reject(
             err instanceof BackendUnreachableError

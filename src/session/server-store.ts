@@ -87,9 +87,10 @@ export class ServerSessionStore implements SessionStore {
    * tokens itself and reads whole either way.
    */
   async read(id: string, tokens = true): Promise<Session | undefined> {
-    if (!tokens) return this.records.open(id, await this.call('get', () => this.options.backend.get(`sess:${id}`)));
+    const record = this.call('get', () => this.options.backend.get(`sess:${id}`));
+    if (!tokens) return this.records.open(id, await record);
     const [value, sealedTokens] = await Promise.all([
-      this.call('get', () => this.options.backend.get(`sess:${id}`)),
+      record,
       this.call('get', () => this.options.backend.get(`tok:${id}`)),
     ]);
     const session = await this.records.open(id, value);

@@ -132,14 +132,14 @@ export class SessionManager {
   protected async serve(handle: string, session: Session, cookies: Cookies): Promise<ActiveSession | undefined> {
     if (!isLive(session, this.options.lifetime)) return undefined;
     if (this.options.revocations !== undefined && (await this.options.revocations.isRevoked(session))) return undefined;
-    // Most reads find no touch due: they skip touch's promise.
+    // Most reads find no touch due: they skip touch and its promise.
     const setCookies = needsTouch(session, this.options.lifetime) ? await this.touch(handle, session, cookies) : [];
     return setCookies === undefined ? undefined : { session, handle, setCookies };
   }
 
+  /** Records a use of the session, called by `serve` only when one is due; its Set-Cookie values, or undefined when it ended meanwhile. */
   protected async touch(handle: string, session: Session, cookies: Cookies): Promise<string[] | undefined> {
     const { lifetime } = this.options;
-    if (!needsTouch(session, lifetime)) return [];
     const now = nowSeconds();
     if (!this.store.inCookie) {
       this.cache.drop(handle);
