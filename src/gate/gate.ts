@@ -119,13 +119,22 @@ export class Gate {
    * path is everything before the first `?`: a `#` never ends it (docs/security.md).
    */
   async decide(req: GateRequest): Promise<Decision> {
+    return this.decideNow(req);
+  }
+
+  /**
+   * `decide`, but synchronous where no I/O is needed (a bypass, a cached session or bearer
+   * token): the hot path's way past a promise per check. It may throw synchronously.
+   */
+  decideNow(req: GateRequest): Decision | Promise<Decision> {
     const query = req.uri.indexOf('?');
     const path = query === -1 ? req.uri : req.uri.slice(0, query);
     const flow = this.flows.get(path);
     if (flow !== undefined) return flow(req, query === -1 ? '' : req.uri.slice(query + 1));
     if (this.bypass(path)) return { kind: 'bypass', setCookies: [] };
     if (this.bearer !== undefined) {
-      const decided = await this.bearer(req);
+      const decided = this.bearer(req);
+      if (decided instanceof Promise) return decided.then((d) => d ?? sessionCheck(this.ctx, this.rules, req));
       if (decided !== undefined) return decided;
     }
     return sessionCheck(this.ctx, this.rules, req);

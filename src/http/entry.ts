@@ -52,30 +52,47 @@ export interface EntryOptions {
  * The one entry handler: read the request, let the gate decide, pass or answer,
  * count the outcome. forwardAuth, direct calls and sidecar mode differ only in
  * `read` and `pass`; every other answer goes through `writeDecision` / `writeError`.
+ * A decision the gate makes synchronously (a cached session) is answered at once,
+ * without a promise; the handler then returns undefined.
  */
-export function createEntry(options: EntryOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+export function createEntry(
+  options: EntryOptions,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> | void {
   const { gate, metrics, logger, loginUrl, read, pass, own } = options;
-  return async (req, res) => {
+  return (req, res) => {
     const started = performance.now();
-    let outcome: CheckOutcome = 'error';
     const correlationId = lazyCorrelationId(req.headers);
     let gateRequest: GateRequest | undefined;
-    try {
-      gateRequest = read(req, correlationId);
-      const decision = await gate.decide(gateRequest);
-      outcome = decisionOutcome(decision);
+    const answer = (decision: Decision): void => {
       if (decision.kind === 'allow' || decision.kind === 'bypass') {
         pass(req, res, decision, correlationId);
       } else {
         own?.(req, res);
         writeDecision(res, decision, wantsHtml(req.headers), correlationId);
       }
+      metrics?.checked(decisionOutcome(decision), (performance.now() - started) / 1000);
+    };
+    const fail = (err: unknown): void => {
+      try {
+        if (!res.headersSent) own?.(req, res);
+        const redirect = gateRequest === undefined ? undefined : gate.errorRedirect(gateRequest);
+        writeError(res, err, wantsHtml(req.headers), correlationId(), logger, loginUrl, redirect);
+      } finally {
+        metrics?.checked('error', (performance.now() - started) / 1000);
+      }
+    };
+    let decided: Decision | Promise<Decision>;
+    try {
+      gateRequest = read(req, correlationId);
+      decided = gate.decideNow(gateRequest);
+      if (!(decided instanceof Promise)) {
+        answer(decided);
+        return;
+      }
     } catch (err) {
-      if (!res.headersSent) own?.(req, res);
-      const redirect = gateRequest === undefined ? undefined : gate.errorRedirect(gateRequest);
-      writeError(res, err, wantsHtml(req.headers), correlationId(), logger, loginUrl, redirect);
-    } finally {
-      metrics?.checked(outcome, (performance.now() - started) / 1000);
+      fail(err);
+      return;
     }
+    return decided.then(answer).catch(fail);
   };
 }

@@ -43,6 +43,11 @@ export class FallbackSessionManager extends SessionManager {
     return this.copies.clear(cookies, this.handleOf(cookies) === undefined);
   }
 
+  /** Always `get`: copies and outage sessions take its path. */
+  override lookup(cookies: Cookies, options: GetOptions = {}): Promise<ActiveSession | undefined> {
+    return this.get(cookies, options);
+  }
+
   override async get(cookies: Cookies, options: GetOptions = {}): Promise<ActiveSession | undefined> {
     const handle = this.handleOf(cookies);
     if (handle === undefined) return this.outage.get(cookies);

@@ -39,6 +39,9 @@ export interface SessionManagerOptions {
   readonly revocations?: RevocationList | undefined;
 }
 
+/** A value, or a promise of it where I/O was needed. */
+export type MaybePromise<T> = T | Promise<T>;
+
 /** The outcome of `withLock`: the work's value, or `locked: false` when another holder had the lock. */
 export type LockOutcome<T> = { readonly locked: true; readonly value: T } | { readonly locked: false };
 
@@ -101,11 +104,20 @@ export class SessionManager {
    * leave the tokens out.
    */
   get(cookies: Cookies, options: GetOptions = {}): Promise<ActiveSession | undefined> {
+    const found = this.lookup(cookies, options);
+    return found instanceof Promise ? found : Promise.resolve(found);
+  }
+
+  /**
+   * `get`, answered synchronously when no store is needed: no session cookie, or a session
+   * the cache alone decides. The hot path's way past a promise per check; otherwise `get`'s promise.
+   */
+  lookup(cookies: Cookies, options: GetOptions = {}): MaybePromise<ActiveSession | undefined> {
     const handle = this.store.handle(cookies);
-    if (handle === undefined) return Promise.resolve(undefined);
+    if (handle === undefined) return undefined;
     const tokens = options.tokens ?? true;
     const cached = this.servable(handle, tokens);
-    if (cached !== undefined) return Promise.resolve(cached);
+    if (cached !== undefined) return cached;
     return this.find(handle, tokens).then((session) =>
       session === undefined ? undefined : this.serve(handle, session, cookies),
     );

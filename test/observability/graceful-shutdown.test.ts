@@ -36,11 +36,12 @@ describe('stop(): graceful shutdown of a running service', () => {
     const held = new Promise<void>((r) => (release = r));
     let entered!: () => void;
     const inFlight = new Promise<void>((r) => (entered = r));
-    const get = sessions.get.bind(sessions);
-    sessions.get = async (cookies: Cookies): Promise<ActiveSession | undefined> => {
+    const lookup = sessions.lookup.bind(sessions);
+    // The check's own way to its session: it stays in flight until the test releases it.
+    sessions.lookup = async (cookies: Cookies): Promise<ActiveSession | undefined> => {
       entered();
-      await held; // the check stays in flight until the test releases it
-      return get(cookies);
+      await held;
+      return lookup(cookies);
     };
     const events: string[] = [];
     const close = sessions.close.bind(sessions);

@@ -24,18 +24,49 @@ export interface SessionRules {
 
 const ANONYMOUS: Decision = { kind: 'bypass', anonymous: true, setCookies: [] };
 
-/** Every other path: a valid session that passes `ASSERT_CLAIMS` is let through with identity headers. */
-export async function sessionCheck(ctx: FlowContext, rules: SessionRules, req: GateRequest): Promise<Decision> {
-  const { sessions, config } = ctx.deps;
-  let loaded: ActiveSession | undefined;
-  try {
-    loaded = await sessions.get(req.cookies, { tokens: rules.tokens }); // undefined also when ended meanwhile: a logout elsewhere
-  } catch (err) {
-    // SESSION_FALLBACK=cookie: with Redis away and no usable copy, a navigation logs in again
-    // (and gets an outage cookie session); fetch/XHR keep the 503, so SPAs do not loop on logins.
-    const outage = isAppError(err) && err.code === 'SESSION_STORE_UNAVAILABLE';
-    if (!outage || !sessions.bridgesOutages || !isNavigation(req.method, req.headers)) throw err;
+/**
+ * Every other path: a valid session that passes `ASSERT_CLAIMS` is let through with identity
+ * headers. A session the cache alone decides, with no refresh due and the rules passed, is
+ * answered synchronously: the hot path spends no promise on it.
+ */
+export function sessionCheck(ctx: FlowContext, rules: SessionRules, req: GateRequest): Decision | Promise<Decision> {
+  const { sessions } = ctx.deps;
+  // undefined also when ended meanwhile: a logout elsewhere
+  const found = sessions.lookup(req.cookies, { tokens: rules.tokens });
+  if (!(found instanceof Promise)) {
+    const now = found === undefined ? undefined : allowedNow(ctx, rules, found);
+    return now ?? checkLoaded(ctx, rules, req, found);
   }
+  return found.then(
+    (loaded) => checkLoaded(ctx, rules, req, loaded),
+    (err: unknown) => {
+      // SESSION_FALLBACK=cookie: with Redis away and no usable copy, a navigation logs in again
+      // (and gets an outage cookie session); fetch/XHR keep the 503, so SPAs do not loop on logins.
+      const outage = isAppError(err) && err.code === 'SESSION_STORE_UNAVAILABLE';
+      if (!outage || !sessions.bridgesOutages || !isNavigation(req.method, req.headers)) throw err;
+      return checkLoaded(ctx, rules, req, undefined);
+    },
+  );
+}
+
+/** The allow decision when nothing asynchronous is needed: not degraded, no refresh due, the rules passed. */
+function allowedNow(ctx: FlowContext, rules: SessionRules, loaded: ActiveSession): Decision | undefined {
+  const { refresher } = ctx;
+  if (loaded.degraded || (refresher !== undefined && refresher.auto && refresher.isDue(loaded.session)))
+    return undefined;
+  if (!rules.authorized(loaded.session.claims)) return undefined;
+  return { kind: 'allow', headers: rules.identity(loaded.session), setCookies: loaded.setCookies };
+}
+
+/** The decision for the session found (undefined: none): refreshed when due, then the rules. */
+async function checkLoaded(
+  ctx: FlowContext,
+  rules: SessionRules,
+  req: GateRequest,
+  found: ActiveSession | undefined,
+): Promise<Decision> {
+  const { sessions, config } = ctx.deps;
+  let loaded = found;
   if (loaded === undefined) return withCookies(await unauthenticated(ctx, req), sessions.leftovers(req.cookies));
   const { refresher } = ctx;
   if (loaded.degraded) stillUsable(ctx, loaded);
