@@ -77,7 +77,8 @@ export function printReport(r: Report): void {
   console.log(
     `refresh-due checks (${fmt(r.refresh.refreshesPerSecond, 1)} refreshes/s at the provider) beside a steady check at ${r.rate} req/s:` +
       ` its p99 ${fmt(r.refresh.quietP99)} ms alone, ${fmt(r.refresh.busyP99)} ms with them (${fmt(refreshRatio)}x;` +
-      ` rounds: ${r.refresh.quiet.join('/')} vs ${r.refresh.busy.join('/')})`,
+      ` rounds: ${r.refresh.quiet.join('/')} vs ${r.refresh.busy.join('/')});` +
+      ` control, the refreshes at a second service on CPU 1: ${fmt(r.refresh.controlRatio)}x (${r.refresh.control.join('/')})`,
   );
   console.log(`redis store service RSS after ${r.sessions} sessions in rotation: ${fmt(r.redisRss, 1)} MB`);
   const rotating = r.targets.find((t) => t.name.startsWith(`redis ${r.sessions}`));
@@ -99,7 +100,7 @@ export function printReport(r: Report): void {
     `bench: cookie=${fmt(ratio('cookie store'))} redis=${fmt(ratio('redis store'))} bearer=${fmt(ratio('cached bearer'))}` +
       ` entra=${fmt(ratio('entra'))} redis_100k=${fmt(ratio(`redis ${r.sessions}`))} p99_ratio=${fmt(p99Ratio)}` +
       ` workers2=${fmt(workers2)} redis_100k_rss_mb=${fmt(r.redisRss, 1)} entra_same_request=${fmt(entraSame)}` +
-      ` redis_get_floor=${fmt(ratio('bare + one redis GET'))} refresh_p99_ratio=${fmt(refreshRatio)} refreshes_per_s=${fmt(r.refresh.refreshesPerSecond, 1)}` +
+      ` redis_get_floor=${fmt(ratio('bare + one redis GET'))} refresh_p99_ratio=${fmt(refreshRatio)} refresh_control_p99_ratio=${fmt(r.refresh.controlRatio)} refreshes_per_s=${fmt(r.refresh.refreshesPerSecond, 1)}` +
       ` express=${fmt(ratio('bare express'))}` +
       ` login_302=${fmt(ratio('no session'))} p99_bare_ms=${fmt(p99Bare)} p99_cookie_ms=${fmt(p99Cookie)} rate=${r.rate}` +
       ` sessions=${r.sessions} bare_rps=${fmt(base, 0)}`,

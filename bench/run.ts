@@ -196,7 +196,7 @@ async function main(): Promise<void> {
     await pin(process.pid, LOAD_CPU);
     const refresh = await refreshStall({
       main,
-      start: (script, env) => start(script, env, SERVER_CPU, profile),
+      start: (script, env, cpus) => start(script, env, cpus ?? SERVER_CPU, profile),
       rate,
       duration,
       rounds,
