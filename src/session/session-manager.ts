@@ -40,7 +40,7 @@ export interface SessionManagerOptions {
 }
 
 /** A value, or a promise of it where I/O was needed. */
-export type MaybePromise<T> = T | Promise<T>;
+type MaybePromise<T> = T | Promise<T>;
 
 /** The outcome of `withLock`: the work's value, or `locked: false` when another holder had the lock. */
 export type LockOutcome<T> = { readonly locked: true; readonly value: T } | { readonly locked: false };
@@ -104,8 +104,7 @@ export class SessionManager {
    * leave the tokens out.
    */
   get(cookies: Cookies, options: GetOptions = {}): Promise<ActiveSession | undefined> {
-    const found = this.lookup(cookies, options);
-    return found instanceof Promise ? found : Promise.resolve(found);
+    return Promise.resolve(this.lookup(cookies, options));
   }
 
   /**

@@ -29,6 +29,14 @@ async function manager(store: 'cookie' | 'redis', revocable = false): Promise<Se
   return sessions;
 }
 
+/** A new session's cookies, read twice so that this manager's cache holds it (admitted on a second read). */
+async function cachedSession(sessions: SessionManager): Promise<Record<string, string>> {
+  const cookies = asCookies(await sessions.create(newSession(), {}));
+  await sessions.get(cookies);
+  await sessions.get(cookies);
+  return cookies;
+}
+
 /** The cookies a touch's Set-Cookie values leave the client with. */
 const after = (cookies: Record<string, string>, setCookies: readonly string[]) => ({
   ...cookies,
@@ -61,9 +69,7 @@ describe.each(['cookie', 'redis'] as const)('SessionManager.lookup (%s store)', 
 
   it('goes to the store again when a touch is due, and the touch is recorded', async () => {
     const sessions = await manager(store);
-    const cookies = asCookies(await sessions.create(newSession(), {}));
-    await sessions.get(cookies);
-    await sessions.get(cookies);
+    const cookies = await cachedSession(sessions);
     clock = fakeClock();
     clock.advance(61); // past the touch interval: min(60, SESSION_IDLE_TIMEOUT / 10)
     const due = sessions.lookup(cookies);
@@ -76,9 +82,7 @@ describe.each(['cookie', 'redis'] as const)('SessionManager.lookup (%s store)', 
 
   it('answers a session past its idle timeout as none, even when it was cached', async () => {
     const sessions = await manager(store);
-    const cookies = asCookies(await sessions.create(newSession(), {}));
-    await sessions.get(cookies);
-    await sessions.get(cookies);
+    const cookies = await cachedSession(sessions);
     clock = fakeClock();
     clock.advance(3601); // SESSION_IDLE_TIMEOUT defaults to an hour
     expect(await sessions.lookup(cookies)).toBeUndefined();
@@ -97,9 +101,7 @@ describe('SessionManager.lookup, where the store must be asked', () => {
 
   it('asks the revocation list on every check of a revocable cookie session', async () => {
     const sessions = await manager('cookie', true);
-    const cookies = asCookies(await sessions.create(newSession(), {}));
-    await sessions.get(cookies);
-    await sessions.get(cookies);
+    const cookies = await cachedSession(sessions);
     expect(sessions.lookup(cookies)).toBeInstanceOf(Promise);
     await sessions.end(cookies);
     expect(await sessions.lookup(cookies)).toBeUndefined();

@@ -10,6 +10,7 @@ import { safeReturnTo } from '../return-to.js';
 import type { FlowContext } from '../flows/context.js';
 import { startLogin } from '../flows/login.js';
 import { forwardsTokens } from './refresh-policy.js';
+import type { TokenRefresher } from './refresh.js';
 
 /** The compiled rules a session check applies. */
 export interface SessionRules {
@@ -51,12 +52,20 @@ export function sessionCheck(ctx: FlowContext, rules: SessionRules, req: GateReq
 
 /** The allow decision when nothing asynchronous is needed: not degraded, no refresh due, the rules passed. */
 function allowedNow(ctx: FlowContext, rules: SessionRules, loaded: ActiveSession): Decision | undefined {
-  const { refresher } = ctx;
-  if (loaded.degraded || (refresher !== undefined && refresher.auto && refresher.isDue(loaded.session)))
-    return undefined;
-  if (!rules.authorized(loaded.session.claims)) return undefined;
-  return { kind: 'allow', headers: rules.identity(loaded.session), setCookies: loaded.setCookies };
+  if (loaded.degraded || refreshDue(ctx.refresher, loaded.session)) return undefined;
+  return rules.authorized(loaded.session.claims) ? allow(rules, loaded) : undefined;
 }
+
+/** True when this check refreshes the session's tokens: the refresher works on checks (`auto`) and they are due. */
+function refreshDue(refresher: TokenRefresher | undefined, session: Session): refresher is TokenRefresher {
+  return refresher !== undefined && refresher.auto && refresher.isDue(session);
+}
+
+const allow = (rules: SessionRules, loaded: ActiveSession): Decision => ({
+  kind: 'allow',
+  headers: rules.identity(loaded.session),
+  setCookies: loaded.setCookies,
+});
 
 /** The decision for the session found (undefined: none): refreshed when due, then the rules. */
 async function checkLoaded(
@@ -70,7 +79,7 @@ async function checkLoaded(
   if (loaded === undefined) return withCookies(await unauthenticated(ctx, req), sessions.leftovers(req.cookies));
   const { refresher } = ctx;
   if (loaded.degraded) stillUsable(ctx, loaded);
-  else if (refresher !== undefined && refresher.auto && refresher.isDue(loaded.session)) {
+  else if (refreshDue(refresher, loaded.session)) {
     const result = await refresher.refresh(loaded, req.cookies, req.correlationId);
     if (result.kind === 'ended') return withCookies(await unauthenticated(ctx, req), result.setCookies);
     if (result.kind === 'kept') stillUsable(ctx, result.active);
@@ -88,7 +97,7 @@ async function checkLoaded(
       setCookies,
     };
   }
-  return { kind: 'allow', headers: rules.identity(loaded.session), setCookies };
+  return allow(rules, loaded);
 }
 
 /**
