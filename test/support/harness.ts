@@ -8,6 +8,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import { startService, type RunningService } from '../../src/server.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
+import { whenReachable } from './sessions.js';
 
 export const DOMAIN = 'app.test';
 export const ORIGIN = `https://${DOMAIN}`;
@@ -165,6 +166,9 @@ export async function startHarness(
   );
   const { service, logs } = await startCapturedService(config);
   await service.oidc.start();
+  // The Redis client connects in the background and queues nothing offline: a session seeded
+  // before it is up would fail with "The client is offline" on a busy machine.
+  if (redis !== undefined) await whenReachable(service.sessions);
   const baseUrl = `http://127.0.0.1:${(service.server.address() as AddressInfo).port}`;
   const probeUrl = `http://127.0.0.1:${(service.probeServer.address() as AddressInfo).port}`;
 
