@@ -2,7 +2,8 @@ import { AppError } from '../errors/app-error.js';
 import { isUnreachable } from './circuit-breaker.js';
 import type { SessionFallback } from './fallback.js';
 import type { OutageSessions } from './outage-sessions.js';
-import { SessionManager, type ActiveSession, type GetOptions, type SessionManagerOptions } from './session-manager.js';
+import { SessionManager } from './session-manager.js';
+import type { ActiveSession, GetOptions, SessionManagerOptions } from './session-reader.js';
 import { isLive, type Session } from './session.js';
 import type { Cookies } from './store.js';
 

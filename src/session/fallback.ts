@@ -7,7 +7,7 @@ import { clearCookie, setCookie, type CookiePolicy } from './cookies.js';
 import { copyUsable, idHash, sessionOf, type FallbackCodec, type FallbackCopy } from './fallback-copy.js';
 import { PendingWrites } from './pending-writes.js';
 import { RedisEpoch } from './redis-epoch.js';
-import type { ActiveSession } from './session-manager.js';
+import type { ActiveSession } from './session-reader.js';
 import { needsTouch, nowSeconds, type Session, type SessionLifetime } from './session.js';
 import type { Cookies, SessionStore } from './store.js';
 

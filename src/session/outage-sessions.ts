@@ -2,7 +2,7 @@ import { guarded } from './backend.js';
 import { isUnreachable } from './circuit-breaker.js';
 import { setCookie } from './cookies.js';
 import type { SessionFallback, SessionFallbackOptions } from './fallback.js';
-import type { ActiveSession } from './session-manager.js';
+import type { ActiveSession } from './session-reader.js';
 import { isLive, nowSeconds, type Session } from './session.js';
 import type { Cookies } from './store.js';
 

@@ -3,7 +3,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startDevIdentityProvider, type DevIdentityProvider } from '../../dev/identity-provider.js';
-import type { ActiveSession } from '../../src/session/session-manager.js';
+import type { ActiveSession } from '../../src/session/session-reader.js';
 import type { Cookies } from '../../src/session/store.js';
 import { freePort, waitForPort } from '../support/free-port.js';
 import { CLIENT, ORIGIN, serviceEnv, startHarness, type Harness } from '../support/harness.js';

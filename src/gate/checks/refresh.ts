@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LRUCache } from 'lru-cache';
 import type { RefreshOutcome } from '../../observability/metrics.js';
-import type { ActiveSession } from '../../session/session-manager.js';
+import type { ActiveSession } from '../../session/session-reader.js';
 import { nowSeconds, type Session } from '../../session/session.js';
 import type { Cookies } from '../../session/store.js';
 import type { GateDeps } from '../flows/context.js';

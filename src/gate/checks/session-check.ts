@@ -1,7 +1,7 @@
 import { GRAPH_FAILED, inOverage } from '../../authz/bearer/bearer-check.js';
 import type { ClaimPredicate } from '../../authz/claim-rules.js';
 import { AppError, isAppError } from '../../errors/app-error.js';
-import type { ActiveSession } from '../../session/session-manager.js';
+import type { ActiveSession } from '../../session/session-reader.js';
 import { nowSeconds, type Session } from '../../session/session.js';
 import type { Decision, GateRequest } from '../decision.js';
 import { displayName } from '../identity-headers.js';

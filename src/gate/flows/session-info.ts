@@ -1,4 +1,4 @@
-import type { ActiveSession } from '../../session/session-manager.js';
+import type { ActiveSession } from '../../session/session-reader.js';
 import { endsAt, nowSeconds } from '../../session/session.js';
 import { FORCED_REFRESH_COOLDOWN, refreshDueAt } from '../checks/refresh-policy.js';
 import type { Decision, GateRequest } from '../decision.js';
