@@ -49,6 +49,8 @@ export function serviceEnv(
 export interface Answer {
   readonly status: number;
   header(name: string): string | undefined;
+  /** Every header of the answer, by lower-case name. */
+  readonly headers: http.IncomingHttpHeaders;
   readonly setCookies: string[];
   readonly body: string;
 }
@@ -68,6 +70,7 @@ export function forward(base: string, uri: string, cookie?: string): Promise<Ans
           resolve({
             status: res.statusCode ?? 0,
             header: (n) => [h[n.toLowerCase()] ?? []].flat()[0],
+            headers: h,
             setCookies: h['set-cookie'] ?? [],
             body,
           });

@@ -100,7 +100,8 @@ export function printReport(r: Report): void {
     `bench: cookie=${fmt(ratio('cookie store'))} redis=${fmt(ratio('redis store'))} bearer=${fmt(ratio('cached bearer'))}` +
       ` entra=${fmt(ratio('entra'))} redis_100k=${fmt(ratio(`redis ${r.sessions}`))} p99_ratio=${fmt(p99Ratio)}` +
       ` workers2=${fmt(workers2)} redis_100k_rss_mb=${fmt(r.redisRss, 1)} entra_same_request=${fmt(entraSame)}` +
-      ` redis_get_floor=${fmt(ratio('bare + one redis GET'))} refresh_p99_ratio=${fmt(refreshRatio)} refresh_control_p99_ratio=${fmt(r.refresh.controlRatio)} refreshes_per_s=${fmt(r.refresh.refreshesPerSecond, 1)}` +
+      ` redis_get_floor=${fmt(ratio('bare + one redis GET'))} redis_open_floor=${fmt(ratio('GET + signature'))}` +
+      ` entra_answer_floor=${fmt(ratio('bare, entra request + answer'))} refresh_p99_ratio=${fmt(refreshRatio)} refresh_control_p99_ratio=${fmt(r.refresh.controlRatio)} refreshes_per_s=${fmt(r.refresh.refreshesPerSecond, 1)}` +
       ` express=${fmt(ratio('bare express'))}` +
       ` login_302=${fmt(ratio('no session'))} p99_bare_ms=${fmt(p99Bare)} p99_cookie_ms=${fmt(p99Cookie)} rate=${r.rate}` +
       ` sessions=${r.sessions} bare_rps=${fmt(base, 0)}`,
