@@ -2,6 +2,7 @@ import { AppError } from '../errors/app-error.js';
 import { guarded, type Backend, type BackendLock } from './backend.js';
 import { clearCookie, setCookie, type CookiePolicy } from './cookies.js';
 import { keyRing, type KeyBinding, type KeyRing } from './keys.js';
+import { JoinedChunks } from './joined-chunks.js';
 import { MemoryBackend } from './memory-backend.js';
 import { openJwt, sealJwt } from './sealed-jwt.js';
 import { endsAt, isSession, nowSeconds, type Session, type SessionLifetime } from './session.js';
@@ -39,6 +40,8 @@ export class CookieSessionStore implements SessionStore {
   private readonly locks: Backend;
   /** `<name>`, `<name>_1` … : built once, as every check looks them up. */
   private readonly chunkNames: readonly string[];
+  /** Split values joined once per distinct value (256 values, at most 4 Mi characters in all). */
+  private readonly joined = new JoinedChunks({ max: 256, maxChars: 4 * 1024 * 1024 });
 
   constructor(private readonly options: CookieStoreOptions) {
     this.chunkNames = Array.from({ length: MAX_CHUNKS }, (_, i) =>
@@ -60,13 +63,16 @@ export class CookieSessionStore implements SessionStore {
   handle(cookies: Cookies): string | undefined {
     const first = cookies[this.chunkName(0)];
     if (!first) return undefined;
-    let value = first;
+    if (cookies[this.chunkName(1)] === undefined) return first.length > CHUNK_SIZE * MAX_CHUNKS ? undefined : first;
+    const chunks = [first];
+    let length = first.length;
     for (let i = 1; i < MAX_CHUNKS; i++) {
       const next = cookies[this.chunkName(i)];
       if (next === undefined) break;
-      value += next;
+      chunks.push(next);
+      length += next.length;
     }
-    return value.length > CHUNK_SIZE * MAX_CHUNKS ? undefined : value;
+    return length > CHUNK_SIZE * MAX_CHUNKS ? undefined : this.joined.join(chunks, length);
   }
 
   async read(handle: string): Promise<Session | undefined> {
