@@ -2,8 +2,8 @@ import { LRUCache } from 'lru-cache';
 
 /** Handles up to this length are their own key; longer ones (sealed cookie values) are keyed by a fingerprint. */
 const SHORT = 64;
-/** Characters of a long handle's tail in its fingerprint (for a JWE: the GCM tag and the ciphertext's end). */
-const TAIL = 48;
+/** Characters of a long value's tail in its key, here and in `JoinedChunks` (for a JWE: the GCM tag and the ciphertext's end). */
+export const TAIL = 48;
 
 /** Bounds of a handle cache. */
 export interface HandleCacheOptions<V> {
@@ -81,8 +81,8 @@ export class HandleCache<V> {
   }
 }
 
-/** 32-bit FNV-1a from `seed` over the characters of `text` from `from` on. */
-function fnv1a(seed: number, text: string, from: number): number {
+/** 32-bit FNV-1a from `seed` over the characters of `text` from `from` on (no new string). */
+export function fnv1a(seed: number, text: string, from: number): number {
   let hash = seed;
   for (let i = from; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
   return hash >>> 0;

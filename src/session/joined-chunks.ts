@@ -1,7 +1,5 @@
 import { LRUCache } from 'lru-cache';
-
-/** Characters of the last chunk's tail in a joined value's key (for a JWE: the GCM tag and the ciphertext's end). */
-const TAIL = 48;
+import { fnv1a, TAIL } from './handle-cache.js';
 
 /** Bounds of `JoinedChunks`. */
 export interface JoinedChunksOptions {
@@ -60,9 +58,7 @@ function sameParts(value: string, chunks: readonly string[]): boolean {
   return true;
 }
 
-/** 32-bit FNV-1a over the length, the chunk count and the last chunk's tail (no new string). */
+/** The key of a joined value: FNV-1a over its length, its chunk count and the last chunk's tail, as `HandleCache.key`. */
 function tailKey(length: number, count: number, last: string): number {
-  let hash = Math.imul(0x811c9dc5 ^ length, 0x01000193) ^ count;
-  for (let i = last.length - TAIL; i < last.length; i++) hash = Math.imul(hash ^ last.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
+  return fnv1a(Math.imul(0x811c9dc5 ^ length, 0x01000193) ^ count, last, last.length - TAIL);
 }
